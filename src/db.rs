@@ -1,0 +1,123 @@
+//! Department database connections: one pool per department, each counting the statements
+//! it runs (so tests can prove batching), plus migration of every department.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::config::Config;
+use crate::departments::Department;
+
+/// One department's database, reached through its own connection pool.
+#[derive(Clone)]
+pub struct DeptDb {
+    pub department: Department,
+    pub conn: DatabaseConnection,
+    statements: Arc<AtomicU64>,
+}
+
+impl DeptDb {
+    /// Statements executed on this connection since start-up.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+}
+
+/// All department databases, indexed by [`Department`].
+#[derive(Clone)]
+pub struct Databases {
+    dbs: Arc<Vec<DeptDb>>,
+}
+
+impl Databases {
+    pub async fn connect(config: &Config) -> Result<Self, DbErr> {
+        let mut dbs = Vec::with_capacity(Department::ALL.len());
+        for d in Department::ALL {
+            let url = config.source_url(d);
+            if let Some(path) = url.strip_prefix("sqlite://") {
+                let path = path.split('?').next().unwrap_or(path);
+                if let Some(parent) = std::path::Path::new(path).parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+            }
+            let sc = config.source(d);
+            let mut opts = ConnectOptions::new(url);
+            opts.max_connections(sc.max_connections)
+                .min_connections(0)
+                .connect_timeout(Duration::from_secs(sc.connect_timeout_secs))
+                .acquire_timeout(Duration::from_secs(sc.connect_timeout_secs))
+                .sqlx_logging(false);
+            let mut conn = Database::connect(opts).await?;
+            let statements = Arc::new(AtomicU64::new(0));
+            let counter = statements.clone();
+            conn.set_metric_callback(move |_info| {
+                counter.fetch_add(1, Ordering::Relaxed);
+            });
+            dbs.push(DeptDb {
+                department: d,
+                conn,
+                statements,
+            });
+        }
+        Ok(Self { dbs: Arc::new(dbs) })
+    }
+
+    pub fn get(&self, d: Department) -> &DeptDb {
+        &self.dbs[d as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &DeptDb> {
+        self.dbs.iter()
+    }
+
+    /// Brings every department's schema up to date, each with its own migrator.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        use migrations::*;
+        for db in self.iter() {
+            let c = &db.conn;
+            match db.department {
+                Department::HrssTraining => HrssTrainingMigrator::up(c, None).await?,
+                Department::HrssSocial => HrssSocialMigrator::up(c, None).await?,
+                Department::Education => EducationMigrator::up(c, None).await?,
+                Department::CivilAffairs => CivilAffairsMigrator::up(c, None).await?,
+                Department::Veterans => VeteransMigrator::up(c, None).await?,
+                Department::Poverty => PovertyMigrator::up(c, None).await?,
+                Department::TradeUnion => TradeUnionMigrator::up(c, None).await?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Rolls every department's schema back (used by the migration round-trip test).
+    pub async fn migrate_down(&self) -> Result<(), DbErr> {
+        use migrations::*;
+        for db in self.iter() {
+            let c = &db.conn;
+            match db.department {
+                Department::HrssTraining => HrssTrainingMigrator::down(c, None).await?,
+                Department::HrssSocial => HrssSocialMigrator::down(c, None).await?,
+                Department::Education => EducationMigrator::down(c, None).await?,
+                Department::CivilAffairs => CivilAffairsMigrator::down(c, None).await?,
+                Department::Veterans => VeteransMigrator::down(c, None).await?,
+                Department::Poverty => PovertyMigrator::down(c, None).await?,
+                Department::TradeUnion => TradeUnionMigrator::down(c, None).await?,
+            }
+        }
+        Ok(())
+    }
+
+    /// `Err(department)` for the first source that does not answer.
+    pub async fn ping_all(&self) -> Vec<(Department, Result<(), DbErr>)> {
+        let futs = self.iter().map(|db| async move {
+            let r = tokio::time::timeout(Duration::from_secs(2), db.conn.ping())
+                .await
+                .unwrap_or_else(|_| Err(DbErr::Custom("ping timed out".into())));
+            (db.department, r)
+        });
+        futures::future::join_all(futs).await
+    }
+}

@@ -1,0 +1,96 @@
+//! Education bureau: schooling records — source, GraphQL types and section.
+
+use async_graphql::{Enum, Object, SimpleObject};
+use chrono::NaiveDate;
+use entities::education::{schooling, SchoolType as DbSchoolType};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{filter_as_of, Department, Source, TimeRanged};
+
+pub struct SchoolingSource;
+
+impl Source for SchoolingSource {
+    type Record = SchoolingRecord;
+    const NAME: &'static str = "education.schooling";
+    const DEPARTMENT: Department = Department::Education;
+
+    async fn fetch(db: &DatabaseConnection, ids: Vec<String>) -> Result<Vec<Self::Record>, DbErr> {
+        let rows = schooling::Entity::find()
+            .filter(schooling::Column::IdNumber.is_in(ids))
+            .order_by_asc(schooling::Column::IdNumber)
+            .order_by_asc(schooling::Column::EnrolledOn)
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().map(SchoolingRecord::from).collect())
+    }
+
+    fn id_number(r: &Self::Record) -> &str {
+        &r.id_number
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "DbSchoolType", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum SchoolType {
+    JuniorHigh,
+    SeniorHigh,
+    SecondaryVocational,
+    TechnicalSchool,
+    College,
+    University,
+}
+
+/// One period at one school.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct SchoolingRecord {
+    #[graphql(skip)]
+    pub id_number: String,
+    pub student_name: String,
+    pub school_name: String,
+    pub school_type: SchoolType,
+    pub enrolled_on: NaiveDate,
+    /// Null while still in school.
+    pub graduated_on: Option<NaiveDate>,
+    /// Went on to further study after this school.
+    pub continued_study: bool,
+}
+
+impl From<schooling::Model> for SchoolingRecord {
+    fn from(m: schooling::Model) -> Self {
+        Self {
+            id_number: m.id_number,
+            student_name: m.student_name,
+            school_name: m.school_name,
+            school_type: m.school_type.into(),
+            enrolled_on: m.enrolled_on,
+            graduated_on: m.graduated_on,
+            continued_study: m.continued_study,
+        }
+    }
+}
+
+impl TimeRanged for SchoolingRecord {
+    fn valid_from(&self) -> NaiveDate {
+        self.enrolled_on
+    }
+    fn valid_to(&self) -> Option<NaiveDate> {
+        self.graduated_on
+    }
+}
+
+/// What the education bureau shares about a person.
+pub struct EducationSection(pub std::sync::Arc<Vec<SchoolingRecord>>);
+
+#[Object]
+impl EducationSection {
+    /// Schooling records; with `asOf`, only those the person was enrolled in on that date.
+    async fn schooling(&self, as_of: Option<NaiveDate>) -> Vec<SchoolingRecord> {
+        filter_as_of(&self.0, as_of)
+    }
+
+    /// In school on the date (default: today).
+    async fn in_school(&self, on: Option<NaiveDate>) -> bool {
+        let d = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+        self.0.iter().any(|r| r.valid_on(d))
+    }
+}

@@ -1,0 +1,150 @@
+//! HTTP surface: `/graphql` (POST; GET serves GraphiQL), `/healthz`, `/readyz`, and the
+//! tower layers for request ids, tracing, body limits and timeouts.
+
+use std::time::Duration;
+
+use async_graphql::http::GraphiQLSource;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderName, Request, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Instrument;
+
+use crate::error::{self, ErrorCode};
+use crate::graphql::with_loaders;
+use crate::i18n::Lang;
+use crate::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    let cfg = &state.config.server;
+    let body_limit = cfg.body_limit_bytes;
+    let timeout = Duration::from_secs(cfg.request_timeout_secs);
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+fn lang_of(headers: &HeaderMap) -> Lang {
+    Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// A response in GraphQL's error shape for requests that never reach the executor.
+fn request_error(status: StatusCode, code: ErrorCode, message: String) -> Response {
+    (
+        status,
+        Json(
+            json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] }),
+        ),
+    )
+        .into_response()
+}
+
+async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::LimitExceeded,
+                lang.pick("请求体过大", "request body too large").into(),
+            )
+        }
+        Err(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                lang.pick("无法读取请求体", "cannot read the request body")
+                    .into(),
+            )
+        }
+    };
+    // Array batching is not offered: one operation per HTTP request keeps limits and audit
+    // per request meaningful.
+    let req: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(_) => return request_error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            lang.pick(
+                "请求须为一个 JSON 格式的 GraphQL 请求（不支持批量数组）",
+                "the body must be one GraphQL request in JSON (array batching is not supported)",
+            )
+            .into(),
+        ),
+    };
+    let query = req.query.clone();
+    let req = with_loaders(req, &state.dbs, state.config.limits.max_batch_ids).data(lang);
+    let mut resp = state
+        .schema
+        .execute(req)
+        .instrument(tracing::info_span!("graphql"))
+        .await;
+    error::finalize(&mut resp, lang, &query);
+    async_graphql_axum::GraphQLResponse::from(resp).into_response()
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when every department source answers; otherwise 503 naming the failing ones.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let results = state.dbs.ping_all().await;
+    let failing: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r.is_err())
+        .map(|(d, _)| d.code())
+        .collect();
+    for (d, r) in &results {
+        if let Err(e) = r {
+            tracing::warn!(department = d.code(), error = %e, "source not ready");
+        }
+    }
+    if failing.is_empty() {
+        (StatusCode::OK, Json(json!({ "status": "ready" }))).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "failing": failing })),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,244 @@
+//! Synthetic data: `archive-hub seed --persons N --seed S` generates a deterministic
+//! population of the four seed regions into every department's database, with planted
+//! anomalies for the screening rules, and reports what it wrote.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use entities::civil_affairs::assistance;
+use entities::education::schooling;
+use entities::hrss_social::record as si;
+use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
+use entities::poverty::household_member;
+use entities::trade_union::record as uni;
+use entities::veterans::veteran;
+use sea_orm::DbErr;
+
+use crate::db::Databases;
+use crate::departments::Department;
+use crate::id_number::IdNumber;
+
+pub mod catalog;
+mod generate;
+mod writer;
+
+pub use generate::{generation_date, person_id, Regions};
+
+/// Irregularities planted on purpose, each one a screening rule's target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Anomaly {
+    /// More than three subsidised trainings in one year (以工代训 excluded).
+    TooManySubsidisedTrainingsInYear,
+    /// The same occupation at the same level subsidised twice.
+    SameOccupationLevelTwice,
+    /// Two offline classes at overlapping dates.
+    OverlappingClasses,
+    /// A training subsidy paid after the monthly pension started.
+    SubsidyToPensioner,
+    /// A living allowance paid to someone in no eligible group.
+    LivingAllowanceOutsideEligibleGroups,
+    /// 以工代训 paid for more than six months.
+    WorkForTrainingOverSixMonths,
+    /// One training subsidised by two counties.
+    SubsidisedInTwoCounties,
+}
+
+#[derive(Debug, Clone)]
+pub struct SeedOptions {
+    pub persons: u64,
+    pub seed: u64,
+    /// Persons generated and written per round (bounds memory).
+    pub chunk: u64,
+}
+
+impl SeedOptions {
+    pub fn new(persons: u64, seed: u64) -> Self {
+        Self {
+            persons,
+            seed,
+            chunk: 50_000,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("bulk copy failed: {0}")]
+    Copy(#[from] sea_orm::SqlxError),
+    #[error("the {0:?} database already holds data; seed only into empty databases")]
+    NotEmpty(Department),
+    #[error("cannot encode value {0}")]
+    Unsupported(String),
+    #[error("generator task failed")]
+    Generator,
+}
+
+/// What a seeding run wrote.
+#[derive(Debug, Clone, Default)]
+pub struct SeedReport {
+    pub persons: u64,
+    pub rows: BTreeMap<&'static str, u64>,
+    /// Every planted person-level anomaly, with the person it was planted on.
+    pub anomalies: Vec<(IdNumber, Anomaly)>,
+    pub late_filed_classes: usize,
+    pub institutions_outside_directory: usize,
+    /// Persons with several trainings (or an anomaly), for demos and tests.
+    pub samples: Vec<IdNumber>,
+    pub elapsed: Duration,
+}
+
+/// True when no department holds any data yet.
+pub async fn is_empty(dbs: &Databases) -> Result<bool, DbErr> {
+    Ok(first_non_empty(dbs).await?.is_none())
+}
+
+async fn first_non_empty(dbs: &Databases) -> Result<Option<Department>, DbErr> {
+    use writer::is_empty as e;
+    let checks = [
+        (
+            Department::HrssTraining,
+            e::<institution::Entity>(dbs.get(Department::HrssTraining)).await?,
+        ),
+        (
+            Department::HrssSocial,
+            e::<si::Entity>(dbs.get(Department::HrssSocial)).await?,
+        ),
+        (
+            Department::Education,
+            e::<schooling::Entity>(dbs.get(Department::Education)).await?,
+        ),
+        (
+            Department::CivilAffairs,
+            e::<assistance::Entity>(dbs.get(Department::CivilAffairs)).await?,
+        ),
+        (
+            Department::Veterans,
+            e::<veteran::Entity>(dbs.get(Department::Veterans)).await?,
+        ),
+        (
+            Department::Poverty,
+            e::<household_member::Entity>(dbs.get(Department::Poverty)).await?,
+        ),
+        (
+            Department::TradeUnion,
+            e::<uni::Entity>(dbs.get(Department::TradeUnion)).await?,
+        ),
+    ];
+    Ok(checks.into_iter().find(|(_, empty)| !empty).map(|(d, _)| d))
+}
+
+/// Generates and writes the population. Refuses to write into non-empty databases, so a
+/// re-run never mixes two populations.
+pub async fn seed(dbs: &Databases, opts: &SeedOptions) -> Result<SeedReport, SeedError> {
+    if let Some(d) = first_non_empty(dbs).await? {
+        return Err(SeedError::NotEmpty(d));
+    }
+    let started = Instant::now();
+    let mut report = SeedReport {
+        persons: opts.persons,
+        ..Default::default()
+    };
+    let seed = opts.seed;
+    let persons = opts.persons;
+    let chunk = opts.chunk.max(1);
+
+    // Generation runs on a blocking thread, one chunk ahead of the writers.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<generate::Batch>(1);
+    let (world_tx, world_rx) = tokio::sync::oneshot::channel();
+    let producer = tokio::task::spawn_blocking(move || {
+        let regions = Regions::new();
+        let world = generate::World::generate(&regions, seed, persons as usize);
+        let mut counters = generate::Counters::default();
+        let classes = world.classes.clone();
+        let institutions = world.institutions.clone();
+        let _ = world_tx.send((
+            institutions,
+            classes,
+            world.late_filed_classes,
+            world.institutions_outside_directory,
+        ));
+        let mut start = 0;
+        while start < persons {
+            let end = (start + chunk).min(persons);
+            let batch =
+                generate::generate_persons(&world, &regions, seed, start..end, &mut counters);
+            if tx.blocking_send(batch).is_err() {
+                break;
+            }
+            start = end;
+        }
+    });
+
+    let (institutions, classes, late, outside) =
+        world_rx.await.map_err(|_| SeedError::Generator)?;
+    report.late_filed_classes = late;
+    report.institutions_outside_directory = outside;
+    let training = dbs.get(Department::HrssTraining);
+    *report.rows.entry("trn_institution").or_default() += institutions.len() as u64;
+    *report.rows.entry("trn_class").or_default() += classes.len() as u64;
+    writer::write::<institution::Entity>(training, institutions).await?;
+    writer::write::<class::Entity>(training, classes).await?;
+
+    while let Some(b) = rx.recv().await {
+        let mut count = |t: &'static str, n: usize| *report.rows.entry(t).or_default() += n as u64;
+        count("edu_schooling", b.schooling.len());
+        count("civ_assistance", b.assistance.len());
+        count("vet_veteran", b.veterans.len());
+        count("pov_household_member", b.poverty.len());
+        count("uni_record", b.union.len());
+        count("si_record", b.social.len());
+        count("trn_enrolment", b.enrolments.len());
+        count("trn_certificate", b.certificates.len());
+        count("trn_subsidy", b.subsidies.len());
+        report.anomalies.extend(b.anomalies);
+        if report.samples.len() < 50 {
+            report.samples.extend(b.samples.into_iter().take(50));
+        }
+        // Departments are independent databases, so they are written concurrently.
+        tokio::try_join!(
+            writer::write::<schooling::Entity>(dbs.get(Department::Education), b.schooling),
+            writer::write::<assistance::Entity>(dbs.get(Department::CivilAffairs), b.assistance),
+            writer::write::<veteran::Entity>(dbs.get(Department::Veterans), b.veterans),
+            writer::write::<household_member::Entity>(dbs.get(Department::Poverty), b.poverty),
+            writer::write::<uni::Entity>(dbs.get(Department::TradeUnion), b.union),
+            writer::write::<si::Entity>(dbs.get(Department::HrssSocial), b.social),
+            async {
+                writer::write::<enrolment::Entity>(training, b.enrolments).await?;
+                writer::write::<certificate::Entity>(training, b.certificates).await?;
+                writer::write::<subsidy::Entity>(training, b.subsidies).await
+            },
+        )?;
+    }
+    producer.await.map_err(|_| SeedError::Generator)?;
+
+    use writer::reset_sequence as r;
+    r::<institution::Entity>(training).await?;
+    r::<class::Entity>(training).await?;
+    r::<enrolment::Entity>(training).await?;
+    r::<certificate::Entity>(training).await?;
+    r::<subsidy::Entity>(training).await?;
+    r::<schooling::Entity>(dbs.get(Department::Education)).await?;
+    r::<assistance::Entity>(dbs.get(Department::CivilAffairs)).await?;
+    r::<veteran::Entity>(dbs.get(Department::Veterans)).await?;
+    r::<household_member::Entity>(dbs.get(Department::Poverty)).await?;
+    r::<uni::Entity>(dbs.get(Department::TradeUnion)).await?;
+    r::<si::Entity>(dbs.get(Department::HrssSocial)).await?;
+
+    report.anomalies.sort();
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// `count` ID numbers drawn evenly from a population of `persons` seeded with `seed`,
+/// computed without touching any database (for load generators).
+pub fn sample_ids(persons: u64, seed: u64, count: u64) -> Vec<IdNumber> {
+    let regions = Regions::new();
+    let step = (persons / count.max(1)).max(1);
+    (0..persons)
+        .step_by(step as usize)
+        .take(count as usize)
+        .map(|i| person_id(&regions, seed, i))
+        .collect()
+}
