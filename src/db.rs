@@ -32,6 +32,9 @@ pub struct Databases {
 }
 
 impl Databases {
+    /// Opens every department's pool. Connections are made lazily, so one department being
+    /// down does not stop the hub from starting: its sections report `SOURCE_UNAVAILABLE`
+    /// and `/readyz` names it.
     pub async fn connect(config: &Config) -> Result<Self, DbErr> {
         let mut dbs = Vec::with_capacity(Department::ALL.len());
         for d in Department::ALL {
@@ -50,7 +53,8 @@ impl Databases {
                 .min_connections(0)
                 .connect_timeout(Duration::from_secs(sc.connect_timeout_secs))
                 .acquire_timeout(Duration::from_secs(sc.connect_timeout_secs))
-                .sqlx_logging(false);
+                .sqlx_logging(false)
+                .connect_lazy(true);
             let mut conn = Database::connect(opts).await?;
             let statements = Arc::new(AtomicU64::new(0));
             let counter = statements.clone();

@@ -263,8 +263,8 @@ impl Region {
                 .names
                 .get(&(n / 100 * 100))
                 .copied()
-                .filter(|_| n % 10_000 != 0),
-            county: d.names.get(&n).copied().filter(|_| n % 100 != 0),
+                .filter(|_| !n.is_multiple_of(10_000)),
+            county: d.names.get(&n).copied().filter(|_| !n.is_multiple_of(100)),
         }
     }
 

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use async_graphql::{Enum, Object, SimpleObject};
 use chrono::NaiveDate;
+
+use crate::graphql::scalars::Date;
 use entities::civil_affairs::{assistance, AssistanceKind as DbKind};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -53,8 +55,8 @@ pub struct AssistanceRecord {
     pub household_no: String,
     pub address: String,
     pub region_code: String,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
 }
 
 impl From<assistance::Model> for AssistanceRecord {
@@ -65,18 +67,18 @@ impl From<assistance::Model> for AssistanceRecord {
             household_no: m.household_no,
             address: m.address,
             region_code: m.region_code,
-            valid_from: m.valid_from,
-            valid_to: m.valid_to,
+            valid_from: m.valid_from.into(),
+            valid_to: m.valid_to.map(Date),
         }
     }
 }
 
 impl TimeRanged for AssistanceRecord {
     fn valid_from(&self) -> NaiveDate {
-        self.valid_from
+        self.valid_from.0
     }
     fn valid_to(&self) -> Option<NaiveDate> {
-        self.valid_to
+        self.valid_to.map(|d| d.0)
     }
 }
 
@@ -86,7 +88,7 @@ pub struct CivilAffairsSection(pub Arc<Vec<AssistanceRecord>>);
 #[Object]
 impl CivilAffairsSection {
     /// Assisted-household memberships; with `asOf`, only those valid on that date.
-    async fn assistance(&self, as_of: Option<NaiveDate>) -> Vec<AssistanceRecord> {
-        filter_as_of(&self.0, as_of)
+    async fn assistance(&self, as_of: Option<Date>) -> Vec<AssistanceRecord> {
+        filter_as_of(&self.0, as_of.map(|d| d.0))
     }
 }

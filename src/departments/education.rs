@@ -2,6 +2,8 @@
 
 use async_graphql::{Enum, Object, SimpleObject};
 use chrono::NaiveDate;
+
+use crate::graphql::scalars::Date;
 use entities::education::{schooling, SchoolType as DbSchoolType};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -48,9 +50,9 @@ pub struct SchoolingRecord {
     pub student_name: String,
     pub school_name: String,
     pub school_type: SchoolType,
-    pub enrolled_on: NaiveDate,
+    pub enrolled_on: Date,
     /// Null while still in school.
-    pub graduated_on: Option<NaiveDate>,
+    pub graduated_on: Option<Date>,
     /// Went on to further study after this school.
     pub continued_study: bool,
 }
@@ -62,8 +64,8 @@ impl From<schooling::Model> for SchoolingRecord {
             student_name: m.student_name,
             school_name: m.school_name,
             school_type: m.school_type.into(),
-            enrolled_on: m.enrolled_on,
-            graduated_on: m.graduated_on,
+            enrolled_on: m.enrolled_on.into(),
+            graduated_on: m.graduated_on.map(Date),
             continued_study: m.continued_study,
         }
     }
@@ -71,10 +73,10 @@ impl From<schooling::Model> for SchoolingRecord {
 
 impl TimeRanged for SchoolingRecord {
     fn valid_from(&self) -> NaiveDate {
-        self.enrolled_on
+        self.enrolled_on.0
     }
     fn valid_to(&self) -> Option<NaiveDate> {
-        self.graduated_on
+        self.graduated_on.map(|d| d.0)
     }
 }
 
@@ -84,13 +86,13 @@ pub struct EducationSection(pub std::sync::Arc<Vec<SchoolingRecord>>);
 #[Object]
 impl EducationSection {
     /// Schooling records; with `asOf`, only those the person was enrolled in on that date.
-    async fn schooling(&self, as_of: Option<NaiveDate>) -> Vec<SchoolingRecord> {
-        filter_as_of(&self.0, as_of)
+    async fn schooling(&self, as_of: Option<Date>) -> Vec<SchoolingRecord> {
+        filter_as_of(&self.0, as_of.map(|d| d.0))
     }
 
     /// In school on the date (default: today).
-    async fn in_school(&self, on: Option<NaiveDate>) -> bool {
-        let d = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    async fn in_school(&self, on: Option<Date>) -> bool {
+        let d = on.map_or_else(|| chrono::Local::now().date_naive(), |d| d.0);
         self.0.iter().any(|r| r.valid_on(d))
     }
 }

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use async_graphql::{Enum, Object, SimpleObject};
 use chrono::NaiveDate;
+
+use crate::graphql::scalars::Date;
 use entities::hrss_social::{record, SocialRecordKind as DbKind};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -55,8 +57,8 @@ pub struct SocialRecord {
     /// Monthly pension in fen, for `PENSION`.
     pub amount_fen: Option<i64>,
     pub region_code: String,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
 }
 
 impl From<record::Model> for SocialRecord {
@@ -69,18 +71,18 @@ impl From<record::Model> for SocialRecord {
             category: m.category,
             amount_fen: m.amount_fen,
             region_code: m.region_code,
-            valid_from: m.valid_from,
-            valid_to: m.valid_to,
+            valid_from: m.valid_from.into(),
+            valid_to: m.valid_to.map(Date),
         }
     }
 }
 
 impl TimeRanged for SocialRecord {
     fn valid_from(&self) -> NaiveDate {
-        self.valid_from
+        self.valid_from.0
     }
     fn valid_to(&self) -> Option<NaiveDate> {
-        self.valid_to
+        self.valid_to.map(|d| d.0)
     }
 }
 
@@ -93,17 +95,17 @@ impl SocialInsuranceSection {
     async fn records(
         &self,
         kind: Option<SocialRecordKind>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
     ) -> Vec<SocialRecord> {
-        filter_as_of(&self.0, as_of)
+        filter_as_of(&self.0, as_of.map(|d| d.0))
             .into_iter()
             .filter(|r| kind.is_none_or(|k| r.kind == k))
             .collect()
     }
 
     /// Entitled to a monthly pension on the date (default: today).
-    async fn receives_pension(&self, on: Option<NaiveDate>) -> bool {
-        let d = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    async fn receives_pension(&self, on: Option<Date>) -> bool {
+        let d = on.map_or_else(|| chrono::Local::now().date_naive(), |d| d.0);
         self.0
             .iter()
             .any(|r| r.kind == SocialRecordKind::Pension && r.valid_on(d))

@@ -2,7 +2,8 @@
 //! subsidies — three sources on the department's one connection, with their GraphQL types.
 
 use async_graphql::{Enum, SimpleObject};
-use chrono::NaiveDate;
+
+use crate::graphql::scalars::Date;
 use entities::hrss_training as db;
 use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -108,9 +109,9 @@ pub struct TrainingClass {
     pub training_type: TrainingType,
     pub living_allowance_eligible: bool,
     pub online: bool,
-    pub filed_on: NaiveDate,
-    pub start_date: NaiveDate,
-    pub end_date: NaiveDate,
+    pub filed_on: Date,
+    pub start_date: Date,
+    pub end_date: Date,
     pub hours: i32,
     pub region_code: String,
     pub institution: Option<Institution>,
@@ -124,7 +125,7 @@ pub struct Training {
     pub id_number: String,
     pub trainee_name: String,
     pub phone: String,
-    pub enrolled_on: NaiveDate,
+    pub enrolled_on: Date,
     pub result: TrainingResult,
     pub attended_hours: i32,
     pub class: Option<TrainingClass>,
@@ -155,7 +156,7 @@ impl Source for TrainingSource {
                 id_number: e.id_number,
                 trainee_name: e.trainee_name,
                 phone: e.phone,
-                enrolled_on: e.enrolled_on,
+                enrolled_on: e.enrolled_on.into(),
                 result: e.result.into(),
                 attended_hours: e.attended_hours,
                 class: c.map(|c| TrainingClass {
@@ -166,9 +167,9 @@ impl Source for TrainingSource {
                     training_type: c.training_type.into(),
                     living_allowance_eligible: c.living_allowance_eligible,
                     online: c.online,
-                    filed_on: c.filed_on,
-                    start_date: c.start_date,
-                    end_date: c.end_date,
+                    filed_on: c.filed_on.into(),
+                    start_date: c.start_date.into(),
+                    end_date: c.end_date.into(),
                     hours: c.hours,
                     region_code: c.region_code,
                     institution: i.map(|i| Institution {
@@ -199,7 +200,7 @@ pub struct Certificate {
     pub occupation_code: String,
     pub occupation_name: String,
     pub level: SkillLevel,
-    pub issued_on: NaiveDate,
+    pub issued_on: Date,
     pub issuer: String,
     pub enrolment_id: Option<i64>,
 }
@@ -229,7 +230,7 @@ impl Source for CertificateSource {
                 occupation_code: c.occupation_code,
                 occupation_name: c.occupation_name,
                 level: c.level.into(),
-                issued_on: c.issued_on,
+                issued_on: c.issued_on.into(),
                 issuer: c.issuer,
                 enrolment_id: c.enrolment_id,
             })
@@ -249,7 +250,7 @@ pub struct Subsidy {
     pub kind: SubsidyKind,
     /// Amount in fen (1/100 CNY).
     pub amount_fen: i64,
-    pub paid_on: NaiveDate,
+    pub paid_on: Date,
     /// GB/T 2260 code of the county that paid.
     pub paying_county: String,
     pub enrolment_id: Option<i64>,
@@ -281,7 +282,7 @@ impl Source for SubsidySource {
                 id_number: s.id_number,
                 kind: s.kind.into(),
                 amount_fen: s.amount_fen,
-                paid_on: s.paid_on,
+                paid_on: s.paid_on.into(),
                 paying_county: s.paying_county,
                 enrolment_id: s.enrolment_id,
                 certificate_id: s.certificate_id,

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use async_graphql::{Enum, Object, SimpleObject};
 use chrono::NaiveDate;
+
+use crate::graphql::scalars::Date;
 use entities::poverty::{household_member, PovertyStatus as DbStatus};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -46,7 +48,7 @@ pub struct PovertyRecord {
     #[graphql(skip)]
     pub id_number: String,
     pub household_no: String,
-    pub registered_on: NaiveDate,
+    pub registered_on: Date,
     /// Year the household exited poverty; registered-poor up to the end of that year.
     pub exit_year: Option<i32>,
     pub status: PovertyStatus,
@@ -58,7 +60,7 @@ impl From<household_member::Model> for PovertyRecord {
         Self {
             id_number: m.id_number,
             household_no: m.household_no,
-            registered_on: m.registered_on,
+            registered_on: m.registered_on.into(),
             exit_year: m.exit_year,
             status: m.status.into(),
             region_code: m.region_code,
@@ -68,7 +70,7 @@ impl From<household_member::Model> for PovertyRecord {
 
 impl TimeRanged for PovertyRecord {
     fn valid_from(&self) -> NaiveDate {
-        self.registered_on
+        self.registered_on.0
     }
     fn valid_to(&self) -> Option<NaiveDate> {
         self.exit_year
@@ -82,7 +84,7 @@ pub struct PovertySection(pub Arc<Vec<PovertyRecord>>);
 #[Object]
 impl PovertySection {
     /// Registered-poor memberships; with `asOf`, only those in force on that date.
-    async fn households(&self, as_of: Option<NaiveDate>) -> Vec<PovertyRecord> {
-        filter_as_of(&self.0, as_of)
+    async fn households(&self, as_of: Option<Date>) -> Vec<PovertyRecord> {
+        filter_as_of(&self.0, as_of.map(|d| d.0))
     }
 }

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use async_graphql::{Enum, Object, SimpleObject};
 use chrono::NaiveDate;
+
+use crate::graphql::scalars::Date;
 use entities::trade_union::{record, UnionRecordKind as DbKind};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -49,8 +51,8 @@ pub struct UnionRecord {
     pub kind: UnionRecordKind,
     pub organisation: String,
     pub category: Option<String>,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
 }
 
 impl From<record::Model> for UnionRecord {
@@ -60,18 +62,18 @@ impl From<record::Model> for UnionRecord {
             kind: m.kind.into(),
             organisation: m.organisation,
             category: m.category,
-            valid_from: m.valid_from,
-            valid_to: m.valid_to,
+            valid_from: m.valid_from.into(),
+            valid_to: m.valid_to.map(Date),
         }
     }
 }
 
 impl TimeRanged for UnionRecord {
     fn valid_from(&self) -> NaiveDate {
-        self.valid_from
+        self.valid_from.0
     }
     fn valid_to(&self) -> Option<NaiveDate> {
-        self.valid_to
+        self.valid_to.map(|d| d.0)
     }
 }
 
@@ -84,9 +86,9 @@ impl UnionSection {
     async fn records(
         &self,
         kind: Option<UnionRecordKind>,
-        as_of: Option<NaiveDate>,
+        as_of: Option<Date>,
     ) -> Vec<UnionRecord> {
-        filter_as_of(&self.0, as_of)
+        filter_as_of(&self.0, as_of.map(|d| d.0))
             .into_iter()
             .filter(|r| kind.is_none_or(|k| r.kind == k))
             .collect()

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use async_graphql::{Enum, Object, SimpleObject};
 use chrono::NaiveDate;
+
+use crate::graphql::scalars::Date;
 use entities::veterans::{veteran, VeteranCategory as DbCategory};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -49,7 +51,7 @@ pub struct VeteranRecord {
     #[graphql(skip)]
     pub id_number: String,
     pub category: VeteranCategory,
-    pub discharged_on: NaiveDate,
+    pub discharged_on: Date,
     pub region_code: String,
 }
 
@@ -58,7 +60,7 @@ impl From<veteran::Model> for VeteranRecord {
         Self {
             id_number: m.id_number,
             category: m.category.into(),
-            discharged_on: m.discharged_on,
+            discharged_on: m.discharged_on.into(),
             region_code: m.region_code,
         }
     }
@@ -66,7 +68,7 @@ impl From<veteran::Model> for VeteranRecord {
 
 impl TimeRanged for VeteranRecord {
     fn valid_from(&self) -> NaiveDate {
-        self.discharged_on
+        self.discharged_on.0
     }
     fn valid_to(&self) -> Option<NaiveDate> {
         None
@@ -79,7 +81,7 @@ pub struct VeteransSection(pub Arc<Vec<VeteranRecord>>);
 #[Object]
 impl VeteransSection {
     /// Veteran registrations; with `asOf`, only those in force on that date.
-    async fn records(&self, as_of: Option<NaiveDate>) -> Vec<VeteranRecord> {
-        filter_as_of(&self.0, as_of)
+    async fn records(&self, as_of: Option<Date>) -> Vec<VeteranRecord> {
+        filter_as_of(&self.0, as_of.map(|d| d.0))
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object, SimpleObject};
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 
 use crate::departments::civil_affairs::{AssistanceSource, CivilAffairsSection};
 use crate::departments::education::{EducationSection, SchoolingSource};
@@ -17,6 +17,7 @@ use crate::departments::trade_union::{UnionSection, UnionSource};
 use crate::departments::veterans::{VeteranSource, VeteransSection};
 use crate::departments::{Source, SourceDataLoader};
 use crate::error::HubError;
+use crate::graphql::scalars::Date;
 use crate::id_number::{self, IdNumber};
 
 /// A person in the archive, keyed by resident ID number. Each department's section is
@@ -147,7 +148,7 @@ pub struct Region {
 pub struct Identity {
     /// `371502********123X`
     pub masked_id_number: String,
-    pub birth_date: NaiveDate,
+    pub birth_date: Date,
     pub sex: Sex,
     /// Age in whole years today.
     pub age: i32,
@@ -165,7 +166,7 @@ impl Identity {
         let r = id.region();
         Identity {
             masked_id_number: id.masked(),
-            birth_date: birth,
+            birth_date: birth.into(),
             sex: match id.sex() {
                 id_number::Sex::Male => Sex::Male,
                 id_number::Sex::Female => Sex::Female,

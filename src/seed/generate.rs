@@ -166,7 +166,7 @@ fn uscc(region: u32, n: u64) -> String {
 
 impl World {
     pub fn generate(regions: &Regions, seed: u64, persons: usize) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(splitmix(seed ^ 0x5EED_0F_C1A55));
+        let mut rng = ChaCha8Rng::seed_from_u64(splitmix(seed ^ 0x05EE_D0FC_1A55));
         let n_inst = (persons / 2000).max(24);
         let mut institutions = Vec::with_capacity(n_inst);
         let mut outside = 0;

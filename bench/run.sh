@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Benchmark on PostgreSQL: seeds PERSONS persons (default 1,000,000) into a fresh database,
+# timing the seed, then measures `person` look-ups at concurrency 16 and 64 and `persons`
+# with 1,000 IDs per request, with wrk over random seeded ID numbers.
+#
+#   bench/run.sh                      # full run (1M persons, 30 s per load step)
+#   PERSONS=100000 DURATION=10s bench/run.sh
+#
+# Needs the local PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test);
+# installs wrk from Debian when missing. Results go to bench/out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PERSONS=${PERSONS:-1000000}
+SEED=${SEED:-2026}
+DURATION=${DURATION:-30s}
+PORT=${PORT:-18088}
+ADMIN_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
+DB=archive_hub_bench
+BENCH_URL="${ADMIN_URL%/*}/$DB"
+OUT=bench/out
+mkdir -p "$OUT"
+
+if ! command -v wrk >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
+fi
+cargo build --release --quiet
+BIN=target/release/archive-hub
+
+psql "$ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+export DATABASE_URL="$BENCH_URL"
+export ARCHIVE_HUB_LOG__FILTER=warn
+
+echo "== seeding $PERSONS persons into PostgreSQL"
+start=$(date +%s.%N)
+$BIN seed --persons "$PERSONS" --seed "$SEED" | tee "$OUT/seed.txt"
+end=$(date +%s.%N)
+printf 'seed wall time (incl. migrations): %.1f s\n' "$(echo "$end - $start" | bc)" | tee -a "$OUT/seed.txt"
+
+$BIN sample-ids --persons "$PERSONS" --seed "$SEED" --count 20000 > "$OUT/ids.txt"
+
+ARCHIVE_HUB_SERVER__PORT=$PORT ARCHIVE_HUB_SOURCES__HRSS_TRAINING__MAX_CONNECTIONS=32 $BIN serve &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+  sleep 0.2
+done
+
+URL="http://127.0.0.1:$PORT/graphql"
+export BENCH_IDS="$OUT/ids.txt"
+for c in 16 64; do
+  echo "== person, full archive, concurrency $c"
+  wrk -t2 -c"$c" -d"$DURATION" --latency -s bench/person.lua "$URL" | tee "$OUT/person_c$c.txt"
+done
+echo "== persons, 1,000 IDs per request, concurrency 4"
+wrk -t2 -c4 -d"$DURATION" --latency -s bench/persons.lua "$URL" | tee "$OUT/persons_1000.txt"

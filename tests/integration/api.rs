@@ -1,0 +1,286 @@
+//! The archive by ID number: person, persons, batching, as-of filtering.
+
+use archive_hub::departments::Department;
+use archive_hub::id_number::IdNumber;
+use chrono::NaiveDate;
+use entities::civil_affairs::assistance;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+use crate::common::{backends, codes, spawn_app};
+
+const FULL: &str = r#"
+fragment Archive on Person {
+  idNumber
+  identity { maskedIdNumber birthDate sex age region { code province city county fullName } }
+  education { schooling { schoolName schoolType enrolledOn graduatedOn continuedStudy } }
+  civilAffairs { assistance { kind validFrom validTo } }
+  veterans { records { category dischargedOn } }
+  poverty { households { status registeredOn exitYear } }
+  union { records { kind organisation category validFrom } }
+  socialInsurance { records { kind employerName validFrom validTo amountFen } receivesPension }
+  trainings { enrolmentId result class { occupationCode level trainingType startDate endDate institution { uscc name inDirectory } } }
+  certificates { kind level certificateNo enrolmentId }
+  subsidies { kind amountFen paidOn payingCounty enrolmentId months }
+}"#;
+
+/// A valid ID number that the seeded population does not contain.
+fn stranger() -> IdNumber {
+    IdNumber::from_parts(110105, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap(), 2)
+}
+
+#[tokio::test]
+async fn person_archive_is_joined_from_every_department() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        // A person with several trainings: HRSS training data joined by ID number.
+        let id = app.report.samples[0].clone();
+        let q =
+            format!("query($id: IdNumber!) {{ person(idNumber: $id) {{ ...Archive }} }} {FULL}");
+        let body = app.gql(&q, json!({ "id": id.as_str() })).await;
+        assert!(body["errors"].is_null(), "{b:?}: {body}");
+        let p = &body["data"]["person"];
+        assert_eq!(p["idNumber"], id.as_str(), "{b:?}");
+        assert!(p["idNumber"].is_string());
+        assert_eq!(p["identity"]["maskedIdNumber"], id.masked());
+        assert_eq!(p["identity"]["birthDate"], id.birth_date().to_string());
+        assert_eq!(p["identity"]["region"]["code"], &id.as_str()[..6]);
+        assert_eq!(p["identity"]["region"]["province"], "山东省");
+        let trainings = p["trainings"].as_array().unwrap();
+        assert!(trainings.len() >= 2, "{b:?}: {p}");
+        for t in trainings {
+            assert_eq!(
+                t["class"]["institution"]["uscc"].as_str().unwrap().len(),
+                18
+            );
+        }
+        // Certificates and subsidies point at this person's own enrolments.
+        let enrolments: Vec<i64> = trainings
+            .iter()
+            .map(|t| t["enrolmentId"].as_i64().unwrap())
+            .collect();
+        for c in p["certificates"].as_array().unwrap() {
+            assert!(enrolments.contains(&c["enrolmentId"].as_i64().unwrap()));
+        }
+        let subsidies = p["subsidies"].as_array().unwrap();
+        assert!(!subsidies.is_empty());
+        for s in subsidies {
+            assert!(s["amountFen"].as_i64().unwrap() > 0);
+            assert!(enrolments.contains(&s["enrolmentId"].as_i64().unwrap()));
+        }
+        // Sections of departments with nothing on this person are present and empty, not null.
+        assert!(p["veterans"]["records"].is_array());
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn every_department_section_carries_its_data() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let ids: Vec<String> =
+            archive_hub::seed::sample_ids(crate::common::PERSONS, crate::common::SEED, 400)
+                .iter()
+                .map(|i| i.to_string())
+                .collect();
+        let q = format!(
+            "query($ids: [IdNumber!]!) {{ persons(idNumbers: $ids) {{ ...Archive }} }} {FULL}"
+        );
+        let body = app.gql(&q, json!({ "ids": ids })).await;
+        assert!(body["errors"].is_null(), "{b:?}: {body}");
+        let persons = body["data"]["persons"].as_array().unwrap();
+        assert_eq!(persons.len(), 400);
+        let nonempty = |path: &dyn Fn(&serde_json::Value) -> &serde_json::Value| {
+            persons
+                .iter()
+                .filter(|p| !p.is_null())
+                .any(|p| path(p).as_array().is_some_and(|a| !a.is_empty()))
+        };
+        assert!(
+            nonempty(&|p| &p["education"]["schooling"]),
+            "{b:?} education"
+        );
+        assert!(
+            nonempty(&|p| &p["civilAffairs"]["assistance"]),
+            "{b:?} civil affairs"
+        );
+        assert!(nonempty(&|p| &p["veterans"]["records"]), "{b:?} veterans");
+        assert!(nonempty(&|p| &p["poverty"]["households"]), "{b:?} poverty");
+        assert!(nonempty(&|p| &p["union"]["records"]), "{b:?} union");
+        assert!(
+            nonempty(&|p| &p["socialInsurance"]["records"]),
+            "{b:?} social insurance"
+        );
+        assert!(nonempty(&|p| &p["trainings"]), "{b:?} trainings");
+        assert!(nonempty(&|p| &p["certificates"]), "{b:?} certificates");
+        assert!(nonempty(&|p| &p["subsidies"]), "{b:?} subsidies");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn unknown_person_is_null_not_an_error() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let body = app
+            .gql(
+                "query($id: IdNumber!) { person(idNumber: $id) { idNumber } }",
+                json!({ "id": stranger().as_str() }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        assert!(body["data"]["person"].is_null());
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn persons_keeps_order_and_reads_each_source_once_whatever_the_batch_size() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let known = archive_hub::seed::sample_ids(crate::common::PERSONS, crate::common::SEED, 300);
+        let q = format!(
+            "query($ids: [IdNumber!]!) {{ persons(idNumbers: $ids) {{ ...Archive }} }} {FULL}"
+        );
+        let mut per_size = Vec::new();
+        for n in [1usize, 40, 300] {
+            let mut ids: Vec<String> = known.iter().take(n).map(|i| i.to_string()).collect();
+            if n > 1 {
+                ids.insert(1, stranger().to_string());
+                ids.push(ids[0].clone());
+            }
+            let before = app.statements();
+            let body = app.gql(&q, json!({ "ids": ids })).await;
+            let after = app.statements();
+            assert!(body["errors"].is_null(), "{b:?}: {body}");
+            let persons = body["data"]["persons"].as_array().unwrap();
+            assert_eq!(persons.len(), ids.len());
+            for (p, id) in persons.iter().zip(&ids) {
+                if *id == stranger().to_string() {
+                    assert!(p.is_null());
+                } else if !p.is_null() {
+                    assert_eq!(p["idNumber"], id.as_str());
+                }
+            }
+            let delta: Vec<(Department, u64)> = before
+                .iter()
+                .zip(&after)
+                .map(|((d, x), (_, y))| (*d, y - x))
+                .collect();
+            for (d, n) in &delta {
+                // HRSS training publishes three data sets (trainings, certificates,
+                // subsidies); every other department one. One statement each per request.
+                let expected = if *d == Department::HrssTraining { 3 } else { 1 };
+                assert_eq!(
+                    *n,
+                    expected,
+                    "{b:?}: {d:?} ran {n} statements for {} ids",
+                    ids.len()
+                );
+            }
+            per_size.push(delta);
+        }
+        assert!(per_size.windows(2).all(|w| w[0] == w[1]));
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn legacy_and_lowercase_forms_find_the_same_person() {
+    let b = &backends()[0];
+    let app = spawn_app(b).await;
+    let id = app
+        .report
+        .samples
+        .iter()
+        .find(|i| i.as_str().ends_with('X') && &i.as_str()[6..8] == "19")
+        .or_else(|| {
+            app.report
+                .samples
+                .iter()
+                .find(|i| &i.as_str()[6..8] == "19")
+        })
+        .cloned()
+        .expect("a sample born in the 1900s");
+    let s = id.as_str();
+    let legacy = format!("{}{}", &s[..6], &s[8..17]);
+    let lower = format!("  {}  ", s.to_lowercase());
+    for form in [legacy, lower] {
+        let body = app
+            .gql(
+                "query($id: IdNumber!) { person(idNumber: $id) { idNumber } }",
+                json!({ "id": form }),
+            )
+            .await;
+        assert_eq!(body["data"]["person"]["idNumber"], s, "{form}: {body}");
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn statuses_can_be_asked_as_of_a_date() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let conn = &app.state.dbs.get(Department::CivilAffairs).conn;
+        let rec = assistance::Entity::find()
+            .filter(assistance::Column::ValidTo.is_not_null())
+            .one(conn)
+            .await
+            .unwrap()
+            .expect("a closed assistance record");
+        let to = rec.valid_to.unwrap();
+        let q = "query($id: IdNumber!, $d: Date) { person(idNumber: $id) { civilAffairs { assistance(asOf: $d) { validFrom validTo } } } }";
+        let count = |body: serde_json::Value| {
+            body["data"]["person"]["civilAffairs"]["assistance"]
+                .as_array()
+                .map(Vec::len)
+        };
+        let during = app
+            .gql(
+                q,
+                json!({ "id": rec.id_number, "d": rec.valid_from.to_string() }),
+            )
+            .await;
+        assert_eq!(count(during), Some(1), "{b:?}");
+        let after = app
+            .gql(
+                q,
+                json!({ "id": rec.id_number, "d": (to + chrono::Days::new(1)).to_string() }),
+            )
+            .await;
+        assert_eq!(count(after), Some(0), "{b:?}");
+        let all = app.gql(q, json!({ "id": rec.id_number, "d": null })).await;
+        assert_eq!(count(all), Some(1), "{b:?}");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_failing_source_nulls_its_section_and_names_the_department() {
+    let b = &backends()[0];
+    let app = crate::common::spawn_app_with(b, |c| {
+        c.source_mut(Department::Veterans).url = Some("postgres://nobody@127.0.0.1:1/none".into());
+        c.source_mut(Department::Veterans).connect_timeout_secs = 1;
+    })
+    .await;
+    let id = app.report.samples[0].clone();
+    let body = app
+        .gql(
+            "query($id: IdNumber!) { person(idNumber: $id) { idNumber veterans { records { category } } trainings { enrolmentId } } }",
+            json!({ "id": id.as_str() }),
+        )
+        .await;
+    assert_eq!(body["data"]["person"]["idNumber"], id.as_str(), "{body}");
+    assert!(body["data"]["person"]["veterans"].is_null());
+    assert!(body["data"]["person"]["trainings"].is_array());
+    assert_eq!(codes(&body), vec!["SOURCE_UNAVAILABLE"]);
+    let err = &body["errors"][0];
+    assert_eq!(err["extensions"]["department"], "veterans");
+    assert!(err["message"].as_str().unwrap().contains("退役军人事务局"));
+    let text = body.to_string();
+    assert!(
+        !text.contains("127.0.0.1") && !text.contains("postgres"),
+        "leak: {text}"
+    );
+    app.cleanup().await;
+}

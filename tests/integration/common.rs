@@ -1,0 +1,221 @@
+//! `spawn_app()`: builds a hub on fresh databases for one backend, seeds it, serves it on a
+//! random port, and gives the test an HTTP client and the app state.
+
+use archive_hub::config::Config;
+use archive_hub::db::Databases;
+use archive_hub::departments::Department;
+use archive_hub::seed::{self, SeedOptions, SeedReport};
+use archive_hub::{AppState, Application};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{json, Value};
+
+pub const PERSONS: u64 = 400;
+pub const SEED: u64 = 7;
+
+/// Where the department databases of one test live.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    /// Every department on one fresh PostgreSQL database (admin URL from `DATABASE_URL`).
+    Postgres(String),
+    /// Civil affairs, veterans and poverty on MariaDB; the others on PostgreSQL or SQLite.
+    Mixed {
+        mysql: String,
+        postgres: Option<String>,
+    },
+}
+
+/// The backends this run tests: SQLite always, the services whose URLs are set.
+pub fn backends() -> Vec<Backend> {
+    let pg = std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty());
+    let my = std::env::var("MYSQL_URL").ok().filter(|s| !s.is_empty());
+    let mut v = vec![Backend::Sqlite];
+    if let Some(pg) = &pg {
+        v.push(Backend::Postgres(pg.clone()));
+    }
+    if let Some(my) = my {
+        v.push(Backend::Mixed {
+            mysql: my,
+            postgres: pg,
+        });
+    }
+    v
+}
+
+pub struct TestApp {
+    pub addr: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub report: SeedReport,
+    created: Vec<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+fn swap_database(url: &str, db: &str) -> String {
+    let (base, rest) = url.rsplit_once('/').expect("database URL has a path");
+    let query = rest
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
+    format!("{base}/{db}{query}")
+}
+
+async fn create_database(admin_url: &str, name: &str) -> String {
+    let admin = Database::connect(admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("database service set but unreachable: {e}"));
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    swap_database(admin_url, name)
+}
+
+/// A config for `backend` with fresh, empty databases (created on the services).
+pub async fn fresh_config(backend: &Backend) -> (Config, Vec<(String, String)>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = Config::default();
+    config.server.port = 0;
+    config.data_dir = dir.path().to_path_buf();
+    config.database_url = None;
+    let name = format!("ah_test_{}", uuid::Uuid::new_v4().simple());
+    let mut created = Vec::new();
+    let mut pg_url = None;
+    let pg_admin = match backend {
+        Backend::Postgres(pg) => Some(pg.clone()),
+        Backend::Mixed { postgres, .. } => postgres.clone(),
+        Backend::Sqlite => None,
+    };
+    if let Some(admin) = pg_admin {
+        let url = create_database(&admin, &name).await;
+        created.push((admin, name.clone()));
+        pg_url = Some(url);
+    }
+    config.database_url = pg_url;
+    if let Backend::Mixed { mysql, .. } = backend {
+        let url = create_database(mysql, &name).await;
+        created.push((mysql.clone(), name.clone()));
+        for d in [
+            Department::CivilAffairs,
+            Department::Veterans,
+            Department::Poverty,
+        ] {
+            config.source_mut(d).url = Some(url.clone());
+        }
+    }
+    (config, created, dir)
+}
+
+/// Seeds `PERSONS` persons on `backend` and serves the hub on a random port.
+pub async fn spawn_app(backend: &Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// As [`spawn_app`], with a chance to change the config the server runs with (the data
+/// is seeded with the unchanged config first).
+pub async fn spawn_app_with(backend: &Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let (mut config, created, dir) = fresh_config(backend).await;
+    let dbs = Databases::connect(&config).await.expect("connect");
+    dbs.migrate().await.expect("migrate");
+    let report = seed::seed(&dbs, &SeedOptions::new(PERSONS, SEED))
+        .await
+        .expect("seed");
+    tweak(&mut config);
+    let app = Application::build(config).await.expect("build app");
+    let addr = format!("http://{}", app.local_addr().expect("addr"));
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        addr,
+        client: reqwest::Client::new(),
+        state,
+        report,
+        created,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL query; returns the status and the JSON body.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_lang(query, variables, None).await.1
+    }
+
+    pub async fn gql_lang(
+        &self,
+        query: &str,
+        variables: Value,
+        lang: Option<&str>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.addr))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(l) = lang {
+            req = req.header("accept-language", l);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.expect("json body"))
+    }
+
+    pub async fn post_raw(&self, body: Vec<u8>) -> (u16, Value) {
+        let resp = self
+            .client
+            .post(format!("{}/graphql", self.addr))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Statements run so far, per department.
+    pub fn statements(&self) -> Vec<(Department, u64)> {
+        Department::ALL
+            .iter()
+            .map(|d| (*d, self.state.dbs.get(*d).statements()))
+            .collect()
+    }
+
+    /// Drops the databases this test created on the services.
+    pub async fn cleanup(self) {
+        drop_databases(self.created).await;
+    }
+}
+
+/// Drops databases created by [`fresh_config`].
+pub async fn drop_databases(created: Vec<(String, String)>) {
+    for (admin, name) in &created {
+        if let Ok(c) = Database::connect(admin.as_str()).await {
+            let force = if admin.starts_with("postgres") {
+                " WITH (FORCE)"
+            } else {
+                ""
+            };
+            let _ = c
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}{force}"))
+                .await;
+        }
+    }
+}
+
+/// The error codes of a response, in order.
+pub fn codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errs| {
+            errs.iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_string()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,166 @@
+//! Bad input gets a clear error with a code from the closed set, changes nothing, and
+//! leaks nothing.
+
+use serde_json::json;
+
+use crate::common::{backends, codes, spawn_app};
+
+const PERSON: &str = "query($id: IdNumber!) { person(idNumber: $id) { idNumber } }";
+
+#[tokio::test]
+async fn invalid_id_numbers_say_what_is_wrong_in_the_callers_language() {
+    let app = spawn_app(&backends()[0]).await;
+    let cases = [
+        (json!("11010519491231002"), "LENGTH"),
+        (json!("1101051949123100A2"), "CHARACTER"),
+        (json!("991051194912310020"), "PROVINCE"),
+        (json!("110105194902300020"), "BIRTH_DATE"),
+        (json!("110105194912310021"), "CHECKSUM"),
+        (json!(110105194912310021u64), "NOT_A_STRING"),
+    ];
+    for (id, reason) in cases {
+        let before = app.statements();
+        let (status, zh) = app.gql_lang(PERSON, json!({ "id": id }), None).await;
+        assert_eq!(status, 200);
+        assert_eq!(codes(&zh), vec!["INVALID_ID_NUMBER"], "{id}: {zh}");
+        assert_eq!(
+            zh["errors"][0]["extensions"]["reason"], reason,
+            "{id}: {zh}"
+        );
+        let msg = zh["errors"][0]["message"].as_str().unwrap().to_string();
+        assert!(msg.contains("身份证号码"), "{msg}");
+        assert!(
+            !msg.contains(&id.to_string().trim_matches('"').to_string()),
+            "echoes the number: {msg}"
+        );
+        let (_, en) = app
+            .gql_lang(PERSON, json!({ "id": id }), Some("en-US,en;q=0.9"))
+            .await;
+        let en_msg = en["errors"][0]["message"].as_str().unwrap();
+        assert!(en_msg.is_ascii(), "{en_msg}");
+        assert_ne!(en_msg, msg);
+        assert_eq!(en["errors"][0]["extensions"]["reason"], reason);
+        assert_eq!(
+            app.statements(),
+            before,
+            "no source may be read for bad input"
+        );
+    }
+    // Inline literals take the same path.
+    let body = app
+        .gql(
+            r#"{ person(idNumber: "110105194912310021") { idNumber } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["INVALID_ID_NUMBER"], "{body}");
+    // One bad number in a batch rejects the batch.
+    let body = app
+        .gql(
+            "query($ids: [IdNumber!]!) { persons(idNumbers: $ids) { idNumber } }",
+            json!({ "ids": ["11010519491231002X", "110105194912310021"] }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["INVALID_ID_NUMBER"], "{body}");
+    assert!(body["data"].is_null());
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn batches_over_the_limit_are_refused_before_any_source_is_read() {
+    let app = spawn_app(&backends()[0]).await;
+    let ids: Vec<String> = archive_hub::seed::sample_ids(100_000, 1, 1001)
+        .iter()
+        .map(|i| i.to_string())
+        .collect();
+    assert_eq!(ids.len(), 1001);
+    let before = app.statements();
+    let body = app
+        .gql(
+            "query($ids: [IdNumber!]!) { persons(idNumbers: $ids) { idNumber } }",
+            json!({ "ids": ids }),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["LIMIT_EXCEEDED"], "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["limit"], 1000);
+    assert_eq!(app.statements(), before);
+    // Exactly at the limit is fine.
+    let ok = app
+        .gql(
+            "query($ids: [IdNumber!]!) { persons(idNumbers: $ids) { idNumber } }",
+            json!({ "ids": &ids[..1000] }),
+        )
+        .await;
+    assert!(ok["errors"].is_null(), "{ok}");
+    assert_eq!(ok["data"]["persons"].as_array().unwrap().len(), 1000);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn malformed_requests_get_codes_from_the_closed_set() {
+    let app = spawn_app(&backends()[0]).await;
+    let parse = app.gql("{ person(idNumber: ", json!({})).await;
+    assert_eq!(codes(&parse), vec!["GRAPHQL_PARSE_FAILED"], "{parse}");
+    let validation = app.gql("{ nobody { name } }", json!({})).await;
+    assert_eq!(
+        codes(&validation),
+        vec!["GRAPHQL_VALIDATION_FAILED"],
+        "{validation}"
+    );
+    // Suggestions are off: the message does not fish for field names.
+    assert!(!validation.to_string().contains("Did you mean"));
+    let (status, not_json) = app.post_raw(b"not json".to_vec()).await;
+    assert_eq!(status, 400);
+    assert_eq!(codes(&not_json), vec!["BAD_REQUEST"]);
+    let (status, batch) = app
+        .post_raw(br#"[{"query":"{ errorCodes }"},{"query":"{ errorCodes }"}]"#.to_vec())
+        .await;
+    assert_eq!(status, 400, "array batching is off");
+    assert_eq!(codes(&batch), vec!["BAD_REQUEST"]);
+    let huge = format!(
+        r#"{{"query":"{{ errorCodes }}","variables":{{"pad":"{}"}}}}"#,
+        "x".repeat(300 * 1024)
+    );
+    let (status, too_big) = app.post_raw(huge.into_bytes()).await;
+    assert_eq!(status, 413);
+    assert_eq!(codes(&too_big), vec!["LIMIT_EXCEEDED"]);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn every_code_sent_is_in_the_published_closed_set() {
+    let app = spawn_app(&backends()[0]).await;
+    let body = app.gql("{ errorCodes }", json!({})).await;
+    let set: Vec<String> = body["data"]["errorCodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    for code in [
+        "INVALID_ID_NUMBER",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "SOURCE_UNAVAILABLE",
+        "LIMIT_EXCEEDED",
+        "INTERNAL",
+    ] {
+        assert!(
+            set.contains(&code.to_string()),
+            "{code} missing from {set:?}"
+        );
+    }
+    for q in [
+        "{ person(idNumber: 1) { idNumber } }",
+        "{ x }",
+        "{",
+        "{ persons(idNumbers: [\"1\"]) { idNumber } }",
+    ] {
+        let b = app.gql(q, json!({})).await;
+        for c in codes(&b) {
+            assert!(set.contains(&c), "{q}: {c} not in the closed set");
+        }
+    }
+    app.cleanup().await;
+}

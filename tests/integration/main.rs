@@ -1,0 +1,11 @@
+//! Integration tests: the real hub on a random port, queried over HTTP. Every test runs on
+//! embedded SQLite, and again on PostgreSQL when `DATABASE_URL` is set and with some
+//! departments on MariaDB when `MYSQL_URL` is set (unreachable services fail the run).
+
+mod common;
+
+mod api;
+mod errors;
+mod operations;
+mod schema;
+mod seeding;

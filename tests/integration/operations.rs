@@ -1,0 +1,76 @@
+//! Health and readiness endpoints and GraphiQL.
+
+use archive_hub::departments::Department;
+
+use crate::common::{backends, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn healthz_and_readyz_report_up() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let h = app
+            .client
+            .get(format!("{}/healthz", app.addr))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(h.status(), 200);
+        let r = app
+            .client
+            .get(format!("{}/readyz", app.addr))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{b:?}");
+        let g = app
+            .client
+            .get(format!("{}/graphql", app.addr))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(g.status(), 200);
+        assert!(g.text().await.unwrap().contains("graphiql"));
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn readyz_names_the_unreachable_source() {
+    let app = spawn_app_with(&backends()[0], |c| {
+        c.source_mut(Department::TradeUnion).url =
+            Some("postgres://nobody@127.0.0.1:1/none".into());
+        c.source_mut(Department::TradeUnion).connect_timeout_secs = 1;
+    })
+    .await;
+    let r = app
+        .client
+        .get(format!("{}/readyz", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["failing"], serde_json::json!(["trade_union"]));
+    // The process itself is still healthy.
+    let h = app
+        .client
+        .get(format!("{}/healthz", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(h.status(), 200);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn requests_get_a_request_id() {
+    let app = spawn_app(&backends()[0]).await;
+    let r = app
+        .client
+        .get(format!("{}/healthz", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("x-request-id").is_some());
+    app.cleanup().await;
+}
