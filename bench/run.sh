@@ -39,7 +39,7 @@ printf 'seed wall time (incl. migrations): %.1f s\n' "$(echo "$end - $start" | b
 
 $BIN sample-ids --persons "$PERSONS" --seed "$SEED" --count 20000 > "$OUT/ids.txt"
 
-ARCHIVE_HUB_SERVER__PORT=$PORT ARCHIVE_HUB_SOURCES__HRSS_TRAINING__MAX_CONNECTIONS=32 $BIN serve &
+ARCHIVE_HUB_SERVER__PORT=$PORT ARCHIVE_HUB_SOURCES__HRSS_TRAINING__MAX_CONNECTIONS=32 $BIN serve 2>"$OUT/server.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do

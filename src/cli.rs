@@ -52,6 +52,26 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Manage consumer systems and their keys.
+    Consumer {
+        #[command(subcommand)]
+        action: ConsumerAction,
+    },
+    /// Validate or apply a policy file (purposes, consumers, grants).
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
+    /// Print the field catalog (政务信息资源目录).
+    Catalog {
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Markdown)]
+        format: CatalogFormat,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Print ID numbers of a seeded population, one per line (for load generators).
     SampleIds {
         #[arg(long)]
@@ -63,12 +83,155 @@ pub enum Command {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum ConsumerAction {
+    /// Register a consumer; its key is printed once.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// DEPARTMENT_SYSTEM, AUDITOR, CITIZEN_PORTAL, ANALYST or HUB_ADMIN
+        #[arg(long)]
+        kind: String,
+        /// Owning department code (hrss_training, education, …) for department systems.
+        #[arg(long)]
+        department: Option<String>,
+        /// Comma-separated GB/T 2260 prefixes, e.g. 3715,371522.
+        #[arg(long, default_value = "")]
+        regions: String,
+        /// Comma-separated registered purpose codes.
+        #[arg(long)]
+        purposes: String,
+        /// Citizen portals: the ID number the consumer is bound to.
+        #[arg(long)]
+        bind_id_number: Option<String>,
+    },
+    List,
+    /// Revoke a consumer's key (takes effect at the next policy reload).
+    Revoke {
+        id: i64,
+    },
+    /// Issue a new key, printed once; the old one stops working.
+    Rotate {
+        id: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyAction {
+    /// Check a policy file against the field catalog without applying it.
+    Check { file: PathBuf },
+    /// Apply a policy file; new consumers' keys are printed once.
+    Apply { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditAction {
+    /// Check the whole trail: contiguity, hashes, links, signed checkpoints.
+    Verify,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum CatalogFormat {
+    Csv,
+    Markdown,
+}
+
+fn catalog() -> anyhow::Result<crate::policy::catalog::Catalog> {
+    Ok(crate::policy::catalog::Catalog::from_sdl(
+        &crate::graphql::sdl(),
+    )?)
+}
+
+async fn hub_dbs(config: &Config) -> anyhow::Result<Databases> {
+    let dbs = Databases::connect(config).await.context("connecting")?;
+    dbs.migrate().await.context("migrating")?;
+    Ok(dbs)
+}
+
+/// Applies a policy file; bound citizen portals get the audit subject of their ID number.
+pub async fn apply_policy(
+    config: &Config,
+    dbs: &Databases,
+    file: &std::path::Path,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let policy = crate::policy::file::PolicyFile::read(file)?;
+    let catalog = catalog()?;
+    let subject = |id: &str| {
+        subject_for(config, id)
+            .map_err(|e| crate::policy::store::PolicyError::Invalid(e.to_string()))
+    };
+    Ok(policy.apply(dbs.hub(), &catalog, subject).await?)
+}
+
+fn print_keys(keys: &[(String, String)]) {
+    if keys.is_empty() {
+        return;
+    }
+    println!("new consumer keys (shown once; store them now):");
+    for (name, key) in keys {
+        println!("  {name:<32} {key}");
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Schema => {
             print!("{}", crate::graphql::sdl());
             Ok(())
+        }
+        Command::Catalog { format } => {
+            let c = catalog()?;
+            match format {
+                CatalogFormat::Csv => print!("{}", c.to_csv()),
+                CatalogFormat::Markdown => print!("{}", c.to_markdown()),
+            }
+            Ok(())
+        }
+        Command::Policy { action } => {
+            telemetry::init(&config.log);
+            match action {
+                PolicyAction::Check { file } => {
+                    crate::policy::file::PolicyFile::read(&file)?.validate(&catalog()?)?;
+                    println!("{}: ok", file.display());
+                }
+                PolicyAction::Apply { file } => {
+                    let dbs = hub_dbs(&config).await?;
+                    let keys = apply_policy(&config, &dbs, &file).await?;
+                    print_keys(&keys);
+                    println!("{}: applied", file.display());
+                }
+            }
+            Ok(())
+        }
+        Command::Consumer { action } => {
+            telemetry::init(&config.log);
+            let dbs = hub_dbs(&config).await?;
+            consumer_command(&config, &dbs, action).await
+        }
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => {
+            telemetry::init(&config.log);
+            let dbs = hub_dbs(&config).await?;
+            let keys = crate::audit::AuditKeys::load_or_create(
+                &config.subject_key_file(),
+                &config.signing_key_file(),
+            )?;
+            let report = crate::audit::verify(dbs.hub(), &keys.verifying_key()).await?;
+            match report.first_bad {
+                None => {
+                    println!(
+                        "audit trail OK: {} events, {} checkpoints",
+                        report.events, report.checkpoints
+                    );
+                    Ok(())
+                }
+                Some((seq, why)) => {
+                    println!("audit trail BROKEN at seq {seq}: {why}");
+                    std::process::exit(2);
+                }
+            }
         }
         Command::SampleIds {
             persons,
@@ -125,6 +288,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 seed::sample_ids(persons, seed, 5)
             };
+            if config.policy.enabled
+                && crate::policy::store::list_consumers(dbs.hub())
+                    .await?
+                    .is_empty()
+            {
+                let file = config
+                    .policy
+                    .bootstrap_file
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("policy/demo.toml"));
+                let keys = apply_policy(&config, &dbs, &file).await?;
+                println!();
+                println!("demo policy applied from {}", file.display());
+                print_keys(&keys);
+            }
             let app = Application::build_with(config, dbs).await?;
             let addr = app.local_addr()?;
             println!();
@@ -137,6 +315,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!();
                 println!("try: {{ person(idNumber: \"{id}\") {{ identity {{ age region {{ fullName }} }} trainings {{ result class {{ occupationName level startDate }} }} subsidies {{ kind amountFen paidOn }} }} }}");
             }
+            println!("send: Authorization: Bearer <key> and X-Purpose: <purpose> (see README)");
             app.run_until_stopped().await?;
             Ok(())
         }
@@ -168,4 +347,79 @@ fn print_report(r: &seed::SeedReport) {
         "  institutions outside the directory       {:>8}",
         r.institutions_outside_directory
     );
+}
+
+async fn consumer_command(
+    config: &Config,
+    dbs: &Databases,
+    action: ConsumerAction,
+) -> anyhow::Result<()> {
+    use crate::policy::store;
+    match action {
+        ConsumerAction::Add {
+            name,
+            kind,
+            department,
+            regions,
+            purposes,
+            bind_id_number,
+        } => {
+            let bound_subject = match bind_id_number {
+                Some(id) => Some(subject_for(config, &id)?),
+                None => None,
+            };
+            let (id, key) = store::add_consumer(
+                dbs.hub(),
+                store::NewConsumer {
+                    name,
+                    kind: crate::policy::file::parse_kind(&kind)?,
+                    department,
+                    regions: store::split_list(&regions),
+                    purposes: store::split_list(&purposes),
+                    bound_subject,
+                },
+            )
+            .await?;
+            println!("consumer {id} added; key (shown once): {key}");
+        }
+        ConsumerAction::List => {
+            for c in store::list_consumers(dbs.hub()).await? {
+                println!(
+                    "{:>4}  {:<32} {:<18} dept={:<14} regions={:<12} purposes={} key=ahk_{}_…{}",
+                    c.id,
+                    c.name,
+                    format!("{:?}", c.kind),
+                    c.department.unwrap_or_default(),
+                    c.region_scope,
+                    c.purposes,
+                    c.key_id,
+                    if c.revoked_at.is_some() {
+                        " REVOKED"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+        ConsumerAction::Revoke { id } => {
+            store::revoke_consumer(dbs.hub(), id).await?;
+            println!("consumer {id} revoked");
+        }
+        ConsumerAction::Rotate { id } => {
+            let key = store::rotate_consumer(dbs.hub(), id).await?;
+            println!("consumer {id}: new key (shown once): {key}");
+        }
+    }
+    Ok(())
+}
+
+/// The audit subject (keyed hash) of an ID number, under this hub's subject key.
+fn subject_for(config: &Config, id: &str) -> anyhow::Result<String> {
+    let keys = crate::audit::AuditKeys::load_or_create(
+        &config.subject_key_file(),
+        &config.signing_key_file(),
+    )?;
+    let id = crate::id_number::IdNumber::parse(id)
+        .map_err(|e| anyhow::anyhow!(e.message(crate::i18n::Lang::En)))?;
+    Ok(crate::audit::subject_hash(&keys.subject_key, id.as_str()))
 }

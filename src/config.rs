@@ -20,8 +20,45 @@ pub struct Config {
     /// departments' tables carry distinct prefixes, so they may share one database.
     pub database_url: Option<String>,
     pub sources: SourcesConfig,
+    /// The hub's own database: consumers, grants, audit trail.
+    pub hub: HubConfig,
+    pub policy: PolicyConfig,
+    pub audit: AuditConfig,
     pub limits: LimitsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HubConfig {
+    /// Defaults to `database_url`, else `data_dir/hub.db`.
+    pub url: Option<String>,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    /// Field-level access policy. Only a benchmark comparing the cost of the policy turns
+    /// this off; the hub then serves anyone everything.
+    pub enabled: bool,
+    /// How often running hubs look for policy changes.
+    pub reload_secs: u64,
+    /// A policy file applied at start-up when the hub has no consumers yet (the demo's).
+    pub bootstrap_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// The audit trail. Only a benchmark comparing its cost turns this off.
+    pub enabled: bool,
+    /// HMAC key for audit subjects (hex); created when missing. Default `data_dir/keys/`.
+    pub subject_key_file: Option<PathBuf>,
+    /// Ed25519 key signing checkpoints (hex); created when missing.
+    pub signing_key_file: Option<PathBuf>,
+    pub checkpoint_every_events: u64,
+    pub checkpoint_every_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,6 +98,18 @@ pub struct SourceConfig {
 pub struct LimitsConfig {
     /// Most ID numbers one `persons` call may ask for.
     pub max_batch_ids: usize,
+    /// Deepest field nesting of an operation (the deepest real path, persons → trainings
+    /// → class → institution → name, is 5).
+    pub max_depth: usize,
+    /// Total cost of an operation: each field 1, each department section 50 more, and
+    /// `persons` its batch size times its selection. One full-archive batch of 1,000
+    /// (about 550,000) fits; two do not.
+    pub max_complexity: usize,
+    /// Deepest nesting of selection sets and fragment spreads, checked while parsing.
+    pub max_recursive_depth: usize,
+    pub max_directives_per_field: usize,
+    pub max_aliases: usize,
+    pub max_root_fields: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -79,6 +128,9 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: None,
             sources: SourcesConfig::default(),
+            hub: HubConfig::default(),
+            policy: PolicyConfig::default(),
+            audit: AuditConfig::default(),
             limits: LimitsConfig::default(),
             log: LogConfig::default(),
         }
@@ -110,6 +162,43 @@ impl Default for LimitsConfig {
     fn default() -> Self {
         Self {
             max_batch_ids: 1000,
+            max_depth: 8,
+            max_complexity: 600_000,
+            max_recursive_depth: 32,
+            max_directives_per_field: 4,
+            max_aliases: 30,
+            max_root_fields: 10,
+        }
+    }
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 8,
+        }
+    }
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            reload_secs: 2,
+            bootstrap_file: None,
+        }
+    }
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            subject_key_file: None,
+            signing_key_file: None,
+            checkpoint_every_events: 1000,
+            checkpoint_every_secs: 60,
         }
     }
 }
@@ -170,6 +259,34 @@ impl Config {
             Department::Poverty => &mut s.poverty,
             Department::TradeUnion => &mut s.trade_union,
         }
+    }
+
+    /// The hub database's URL: its own, else the shared default, else `data_dir/hub.db`.
+    pub fn hub_url(&self) -> String {
+        self.hub
+            .url
+            .clone()
+            .or_else(|| self.database_url.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    self.data_dir.join("hub.db").display()
+                )
+            })
+    }
+
+    pub fn subject_key_file(&self) -> PathBuf {
+        self.audit
+            .subject_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("audit-subject.key"))
+    }
+
+    pub fn signing_key_file(&self) -> PathBuf {
+        self.audit
+            .signing_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("audit-signing.key"))
     }
 
     /// The URL a department is reached at: its own, else the shared default, else its

@@ -25,10 +25,11 @@ impl DeptDb {
     }
 }
 
-/// All department databases, indexed by [`Department`].
+/// All department databases, indexed by [`Department`], and the hub's own database.
 #[derive(Clone)]
 pub struct Databases {
     dbs: Arc<Vec<DeptDb>>,
+    hub: DatabaseConnection,
 }
 
 impl Databases {
@@ -39,14 +40,7 @@ impl Databases {
         let mut dbs = Vec::with_capacity(Department::ALL.len());
         for d in Department::ALL {
             let url = config.source_url(d);
-            if let Some(path) = url.strip_prefix("sqlite://") {
-                let path = path.split('?').next().unwrap_or(path);
-                if let Some(parent) = std::path::Path::new(path).parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
-                    })?;
-                }
-            }
+            ensure_sqlite_dir(&url)?;
             let sc = config.source(d);
             let mut opts = ConnectOptions::new(url);
             opts.max_connections(sc.max_connections)
@@ -67,7 +61,25 @@ impl Databases {
                 statements,
             });
         }
-        Ok(Self { dbs: Arc::new(dbs) })
+        let hub_url = config.hub_url();
+        ensure_sqlite_dir(&hub_url)?;
+        let mut opts = ConnectOptions::new(hub_url);
+        opts.max_connections(config.hub.max_connections)
+            .min_connections(0)
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(5))
+            .sqlx_logging(false)
+            .connect_lazy(true);
+        let hub = Database::connect(opts).await?;
+        Ok(Self {
+            dbs: Arc::new(dbs),
+            hub,
+        })
+    }
+
+    /// The hub's own database (consumers, grants, audit trail).
+    pub fn hub(&self) -> &DatabaseConnection {
+        &self.hub
     }
 
     pub fn get(&self, d: Department) -> &DeptDb {
@@ -78,9 +90,11 @@ impl Databases {
         self.dbs.iter()
     }
 
-    /// Brings every department's schema up to date, each with its own migrator.
+    /// Brings every department's schema, and the hub's, up to date, each with its own
+    /// migrator.
     pub async fn migrate(&self) -> Result<(), DbErr> {
         use migrations::*;
+        HubMigrator::up(&self.hub, None).await?;
         for db in self.iter() {
             let c = &db.conn;
             match db.department {
@@ -99,6 +113,7 @@ impl Databases {
     /// Rolls every department's schema back (used by the migration round-trip test).
     pub async fn migrate_down(&self) -> Result<(), DbErr> {
         use migrations::*;
+        HubMigrator::down(&self.hub, None).await?;
         for db in self.iter() {
             let c = &db.conn;
             match db.department {
@@ -124,4 +139,15 @@ impl Databases {
         });
         futures::future::join_all(futs).await
     }
+}
+
+fn ensure_sqlite_dir(url: &str) -> Result<(), DbErr> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
+        }
+    }
+    Ok(())
 }

@@ -134,14 +134,47 @@ fn set_id_reason(ext: &mut ErrorExtensionValues, e: &IdNumberError) {
 pub fn id_number_input_error<T: async_graphql::InputType>(
     e: &IdNumberError,
 ) -> async_graphql::InputValueError<T> {
-    let err = async_graphql::InputValueError::custom(e.message(Lang::Zh))
-        .with_extension("code", ErrorCode::InvalidIdNumber.as_str())
-        .with_extension("reason", e.reason());
+    // The reason also travels in the message, between markers: async-graphql drops the
+    // extensions when the scalar sits inside a list, and the boundary re-words it anyway.
+    let param = match e {
+        IdNumberError::Length(n) => *n,
+        IdNumberError::Character(p) => *p,
+        _ => 0,
+    };
+    let err = async_graphql::InputValueError::custom(format!(
+        "{ID_MARK}{}|{param}{ID_MARK} {}",
+        e.reason(),
+        e.message(Lang::Zh)
+    ))
+    .with_extension("code", ErrorCode::InvalidIdNumber.as_str())
+    .with_extension("reason", e.reason());
     match e {
         IdNumberError::Length(n) => err.with_extension("length", *n as u64),
         IdNumberError::Character(p) => err.with_extension("position", *p as u64),
         _ => err,
     }
+}
+
+const ID_MARK: &str = "\u{2063}";
+
+/// The ID-number error recorded between markers in an input error's message.
+fn id_error_from_message(message: &str) -> Option<IdNumberError> {
+    let start = message.find(ID_MARK)? + ID_MARK.len();
+    let rest = &message[start..];
+    let end = rest.find(ID_MARK)?;
+    let (reason, param) = rest[..end].split_once('|')?;
+    let param: usize = param.parse().ok()?;
+    Some(match reason {
+        "NOT_A_STRING" => IdNumberError::NotAString,
+        "LENGTH" => IdNumberError::Length(param),
+        "CHARACTER" => IdNumberError::Character(param),
+        "PROVINCE" => IdNumberError::Province,
+        "BIRTH_DATE" => IdNumberError::BirthDate,
+        "FUTURE_BIRTH_DATE" => IdNumberError::FutureBirthDate,
+        "BIRTH_YEAR_TOO_EARLY" => IdNumberError::BirthYearTooEarly,
+        "CHECKSUM" => IdNumberError::Checksum,
+        _ => return None,
+    })
 }
 
 /// The error boundary every GraphQL response passes through before it is sent.
@@ -161,6 +194,14 @@ pub fn finalize(response: &mut Response, lang: Lang, query: &str) {
 }
 
 fn finalize_one(err: &mut ServerError, lang: Lang, parse_failed: bool) {
+    if let Some(e) = id_error_from_message(&err.message) {
+        err.message = e.message(lang);
+        let ext = err
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
+        set_id_reason(ext, &e);
+        return;
+    }
     if let Some(hub) = err
         .source
         .as_ref()
@@ -186,6 +227,7 @@ fn finalize_one(err: &mut ServerError, lang: Lang, parse_failed: bool) {
             }
         }
         Some(_) => {}
+        None if is_limit_message(&err.message) => set_code(err, ErrorCode::LimitExceeded),
         None if parse_failed => set_code(err, ErrorCode::GraphqlParseFailed),
         None if err.path.is_empty() => {
             let bad_input = err.message.contains("Failed to parse")
@@ -207,6 +249,14 @@ fn finalize_one(err: &mut ServerError, lang: Lang, parse_failed: bool) {
             set_code(err, ErrorCode::Internal);
         }
     }
+}
+
+/// async-graphql's own messages for its depth, complexity, recursion and directive limits.
+fn is_limit_message(m: &str) -> bool {
+    m.contains("nested too deep")
+        || m.contains("too complex")
+        || m.contains("recursion depth")
+        || m.contains("number of directives")
 }
 
 fn set_code(err: &mut ServerError, code: ErrorCode) {

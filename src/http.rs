@@ -17,9 +17,13 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 
+use std::sync::Arc;
+
+use crate::audit::{AuditLog, NewAuditEvent};
 use crate::error::{self, ErrorCode};
 use crate::graphql::with_loaders;
 use crate::i18n::Lang;
+use crate::policy::enforce::{authenticate, Access, Refusal};
 use crate::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -74,6 +78,47 @@ async fn graphql(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let lang = lang_of(&headers);
+    let request_id = headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    // Who is asking, and for what, is settled before the body is even looked at.
+    let access = match &state.policy {
+        Some(store) => {
+            let snapshot = store.snapshot();
+            let key = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()));
+            let purpose = headers.get("x-purpose").and_then(|v| v.to_str().ok());
+            match authenticate(&snapshot, key, purpose) {
+                Ok(consumer) => Some(Arc::new(Access::new(
+                    consumer,
+                    purpose.unwrap_or_default().trim().to_string(),
+                    snapshot,
+                    request_id.clone(),
+                    lang,
+                ))),
+                Err(refusal) => {
+                    let status = match refusal {
+                        Refusal::Unauthenticated => StatusCode::UNAUTHORIZED,
+                        _ => StatusCode::FORBIDDEN,
+                    };
+                    return (
+                        status,
+                        Json(json!({ "errors": [{
+                            "message": refusal.message(lang),
+                            "extensions": { "code": refusal.code().as_str(), "reason": refusal.reason() }
+                        }] })),
+                    )
+                        .into_response();
+                }
+            }
+        }
+        None => None,
+    };
     let body = match body {
         Ok(b) => b,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -107,14 +152,57 @@ async fn graphql(
         ),
     };
     let query = req.query.clone();
-    let req = with_loaders(req, &state.dbs, state.config.limits.max_batch_ids).data(lang);
+    let mut req = with_loaders(req, &state.dbs, state.config.limits.max_batch_ids).data(lang);
+    if let Some(a) = &access {
+        req = req.data(a.clone());
+    }
+    if let Some(audit) = &state.audit {
+        req = req.data(audit.clone());
+    }
     let mut resp = state
         .schema
         .execute(req)
         .instrument(tracing::info_span!("graphql"))
         .await;
+    // Nothing personal leaves before its access is durably recorded.
+    if let (Some(a), Some(audit)) = (&access, &state.audit) {
+        let events = audit_events(a, audit);
+        if !events.is_empty() {
+            if let Err(e) = audit.append(events).await {
+                tracing::error!(error = %e, "audit trail unavailable; response withheld");
+                return request_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::AuditUnavailable,
+                    lang.pick(
+                        "审计日志暂不可写，为保证每次访问均有记录，本次请求不予服务",
+                        "the audit trail cannot be written, so personal data is not served",
+                    )
+                    .into(),
+                );
+            }
+        }
+    }
     error::finalize(&mut resp, lang, &query);
     async_graphql_axum::GraphQLResponse::from(resp).into_response()
+}
+
+fn audit_events(access: &Access, audit: &AuditLog) -> Vec<NewAuditEvent> {
+    let c = &access.consumer;
+    access
+        .accesses()
+        .into_iter()
+        .map(|(id, fields)| NewAuditEvent {
+            occurred_at: access.now,
+            consumer_id: c.id,
+            consumer_name: c.name.clone(),
+            consumer_department: c.department.map(|d| d.code().to_string()),
+            purpose: access.purpose.clone(),
+            request_id: access.request_id.clone(),
+            subject: audit.subject(id.as_str()),
+            fields,
+            policy_version: access.snapshot.version,
+        })
+        .collect()
 }
 
 async fn graphiql() -> Html<String> {

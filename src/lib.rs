@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -17,6 +18,7 @@ pub mod graphql;
 pub mod http;
 pub mod i18n;
 pub mod id_number;
+pub mod policy;
 pub mod seed;
 pub mod telemetry;
 
@@ -30,6 +32,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub dbs: Databases,
     pub schema: HubSchema,
+    /// The live access policy; `None` only when switched off for a cost comparison.
+    pub policy: Option<Arc<policy::store::PolicyStore>>,
+    /// The audit trail; `None` only when switched off for a cost comparison.
+    pub audit: Option<audit::AuditLog>,
 }
 
 /// A hub bound to its port, not yet serving.
@@ -42,6 +48,12 @@ pub struct Application {
 pub enum StartupError {
     #[error("cannot connect to a department database: {0}")]
     Database(#[from] sea_orm::DbErr),
+    #[error("access policy: {0}")]
+    Policy(#[from] policy::store::PolicyError),
+    #[error("field catalog: {0}")]
+    Catalog(#[from] policy::catalog::CatalogError),
+    #[error("audit trail: {0}")]
+    Audit(#[from] audit::AuditError),
     #[error("cannot bind {addr}: {source}")]
     Bind {
         addr: String,
@@ -61,15 +73,46 @@ impl Application {
         let listener = TcpListener::bind(&addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let schema = build_schema(QueryLimits {
-            max_batch_ids: config.limits.max_batch_ids,
-        });
+        let schema = build_schema(QueryLimits::from_config(&config.limits));
+        let catalog = Arc::new(policy::catalog::Catalog::from_sdl(&schema.sdl())?);
+        let policy = if config.policy.enabled {
+            let store = policy::store::PolicyStore::open(dbs.hub().clone(), catalog).await?;
+            store.spawn_reloader(std::time::Duration::from_secs(
+                config.policy.reload_secs.max(1),
+            ));
+            Some(store)
+        } else {
+            tracing::warn!("access policy is OFF: every caller sees everything");
+            None
+        };
+        let audit = if config.audit.enabled {
+            let keys = audit::AuditKeys::load_or_create(
+                &config.subject_key_file(),
+                &config.signing_key_file(),
+            )?;
+            Some(
+                audit::AuditLog::start(
+                    dbs.hub().clone(),
+                    Arc::new(keys),
+                    audit::AuditSettings {
+                        checkpoint_every_events: config.audit.checkpoint_every_events,
+                        checkpoint_every_secs: config.audit.checkpoint_every_secs,
+                    },
+                )
+                .await?,
+            )
+        } else {
+            tracing::warn!("audit trail is OFF: accesses are not recorded");
+            None
+        };
         Ok(Self {
             listener,
             state: AppState {
                 config: Arc::new(config),
                 dbs,
                 schema,
+                policy,
+                audit,
             },
         })
     }

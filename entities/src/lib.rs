@@ -10,6 +10,7 @@ pub mod civil_affairs;
 pub mod education;
 pub mod hrss_social;
 pub mod hrss_training;
+pub mod hub;
 pub mod poverty;
 pub mod trade_union;
 pub mod veterans;

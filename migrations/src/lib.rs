@@ -9,6 +9,7 @@ mod m20261121_000004_civil_affairs;
 mod m20261121_000005_veterans;
 mod m20261121_000006_poverty;
 mod m20261121_000007_trade_union;
+mod m20261121_000008_hub;
 
 /// Declares a department migrator with its own `seaql_migrations_<dept>` history table.
 macro_rules! department_migrator {
@@ -62,6 +63,12 @@ department_migrator!(
     TradeUnionMigrator,
     "seaql_migrations_trade_union",
     [m20261121_000007_trade_union::Migration]
+);
+// The hub's own tables (consumers, grants, audit trail), in the hub database.
+department_migrator!(
+    HubMigrator,
+    "seaql_migrations_hub",
+    [m20261121_000008_hub::Migration]
 );
 
 /// Creates `CREATE INDEX idx_<table>_id_number ON <table> (id_number)`: every department

@@ -25,7 +25,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(EduSchooling::Table)
                     .col(big_pk_auto(EduSchooling::Id))
-                    .col(char_len(EduSchooling::IdNumber, 18))
+                    .col(string_len(EduSchooling::IdNumber, 18))
                     .col(string_len(EduSchooling::StudentName, 64))
                     .col(string_len(EduSchooling::SchoolName, 128))
                     .col(string_len(EduSchooling::SchoolType, 24))

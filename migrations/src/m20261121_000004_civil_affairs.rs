@@ -25,11 +25,11 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(CivAssistance::Table)
                     .col(big_pk_auto(CivAssistance::Id))
-                    .col(char_len(CivAssistance::IdNumber, 18))
+                    .col(string_len(CivAssistance::IdNumber, 18))
                     .col(string_len(CivAssistance::HouseholdNo, 32))
                     .col(string_len(CivAssistance::Kind, 32))
                     .col(string_len(CivAssistance::Address, 256))
-                    .col(char_len(CivAssistance::RegionCode, 6))
+                    .col(string_len(CivAssistance::RegionCode, 6))
                     .col(date(CivAssistance::ValidFrom))
                     .col(date_null(CivAssistance::ValidTo))
                     .to_owned(),

@@ -22,10 +22,10 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(VetVeteran::Table)
                     .col(big_pk_auto(VetVeteran::Id))
-                    .col(char_len(VetVeteran::IdNumber, 18))
+                    .col(string_len(VetVeteran::IdNumber, 18))
                     .col(string_len(VetVeteran::Category, 32))
                     .col(date(VetVeteran::DischargedOn))
-                    .col(char_len(VetVeteran::RegionCode, 6))
+                    .col(string_len(VetVeteran::RegionCode, 6))
                     .to_owned(),
             )
             .await?;

@@ -24,12 +24,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(PovHouseholdMember::Table)
                     .col(big_pk_auto(PovHouseholdMember::Id))
-                    .col(char_len(PovHouseholdMember::IdNumber, 18))
+                    .col(string_len(PovHouseholdMember::IdNumber, 18))
                     .col(string_len(PovHouseholdMember::HouseholdNo, 32))
                     .col(date(PovHouseholdMember::RegisteredOn))
                     .col(integer_null(PovHouseholdMember::ExitYear))
                     .col(string_len(PovHouseholdMember::Status, 16))
-                    .col(char_len(PovHouseholdMember::RegionCode, 6))
+                    .col(string_len(PovHouseholdMember::RegionCode, 6))
                     .to_owned(),
             )
             .await?;

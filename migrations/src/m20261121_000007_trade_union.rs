@@ -24,7 +24,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(UniRecord::Table)
                     .col(big_pk_auto(UniRecord::Id))
-                    .col(char_len(UniRecord::IdNumber, 18))
+                    .col(string_len(UniRecord::IdNumber, 18))
                     .col(string_len(UniRecord::Kind, 24))
                     .col(string_len(UniRecord::Organisation, 128))
                     .col(string_len_null(UniRecord::Category, 64))

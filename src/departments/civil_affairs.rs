@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Enum, Object, SimpleObject};
+use async_graphql::{Enum, Object};
 use chrono::NaiveDate;
 
 use crate::graphql::scalars::Date;
@@ -47,9 +47,8 @@ pub enum AssistanceKind {
 }
 
 /// Membership of an assisted household over a period.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct AssistanceRecord {
-    #[graphql(skip)]
     pub id_number: String,
     pub kind: AssistanceKind,
     pub household_no: String,
@@ -58,6 +57,18 @@ pub struct AssistanceRecord {
     pub valid_from: Date,
     pub valid_to: Option<Date>,
 }
+
+crate::shared_object!(
+    /// Membership of an assisted household over a period.
+    AssistanceRecord {
+        kind: AssistanceKind => CivilAffairs, Conditional, sensitive, None;
+        household_no: String => CivilAffairs, None, sensitive, None;
+        address: String => CivilAffairs, Conditional, sensitive, Address;
+        region_code: String => CivilAffairs, Conditional, plain, None;
+        valid_from: Date => CivilAffairs, Conditional, plain, None;
+        valid_to: Option<Date> => CivilAffairs, Conditional, plain, None;
+    }
+);
 
 impl From<assistance::Model> for AssistanceRecord {
     fn from(m: assistance::Model) -> Self {

@@ -1,6 +1,6 @@
 //! Education bureau: schooling records — source, GraphQL types and section.
 
-use async_graphql::{Enum, Object, SimpleObject};
+use async_graphql::{Enum, Object};
 use chrono::NaiveDate;
 
 use crate::graphql::scalars::Date;
@@ -43,9 +43,8 @@ pub enum SchoolType {
 }
 
 /// One period at one school.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct SchoolingRecord {
-    #[graphql(skip)]
     pub id_number: String,
     pub student_name: String,
     pub school_name: String,
@@ -56,6 +55,20 @@ pub struct SchoolingRecord {
     /// Went on to further study after this school.
     pub continued_study: bool,
 }
+
+crate::shared_object!(
+    /// One period at one school.
+    SchoolingRecord {
+        student_name: String => Education, Conditional, sensitive, Name;
+        school_name: String => Education, Conditional, plain, None;
+        school_type: SchoolType => Education, Unconditional, plain, None;
+        enrolled_on: Date => Education, Conditional, plain, None;
+        /// Null while still in school.
+        graduated_on: Option<Date> => Education, Conditional, plain, None;
+        /// Went on to further study after this school.
+        continued_study: bool => Education, Unconditional, plain, None;
+    }
+);
 
 impl From<schooling::Model> for SchoolingRecord {
     fn from(m: schooling::Model) -> Self {

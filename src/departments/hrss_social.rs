@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Enum, Object, SimpleObject};
+use async_graphql::{Enum, Object};
 use chrono::NaiveDate;
 
 use crate::graphql::scalars::Date;
@@ -46,9 +46,8 @@ pub enum SocialRecordKind {
     Pension,
 }
 
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct SocialRecord {
-    #[graphql(skip)]
     pub id_number: String,
     pub kind: SocialRecordKind,
     pub employer_uscc: Option<String>,
@@ -60,6 +59,20 @@ pub struct SocialRecord {
     pub valid_from: Date,
     pub valid_to: Option<Date>,
 }
+
+crate::shared_object!(
+    SocialRecord {
+        kind: SocialRecordKind => HrssSocial, Conditional, plain, None;
+        employer_uscc: Option<String> => HrssSocial, Conditional, plain, None;
+        employer_name: Option<String> => HrssSocial, Conditional, plain, None;
+        category: Option<String> => HrssSocial, Conditional, sensitive, None;
+        /// Monthly pension in fen, for `PENSION`.
+        amount_fen: Option<i64> => HrssSocial, None, sensitive, None;
+        region_code: String => HrssSocial, Conditional, plain, None;
+        valid_from: Date => HrssSocial, Conditional, plain, None;
+        valid_to: Option<Date> => HrssSocial, Conditional, plain, None;
+    }
+);
 
 impl From<record::Model> for SocialRecord {
     fn from(m: record::Model) -> Self {

@@ -1,7 +1,7 @@
 //! HRSS vocational training: trainings (enrolment, class, institution), certificates and
 //! subsidies — three sources on the department's one connection, with their GraphQL types.
 
-use async_graphql::{Enum, SimpleObject};
+use async_graphql::Enum;
 
 use crate::graphql::scalars::Date;
 use entities::hrss_training as db;
@@ -87,7 +87,7 @@ pub enum SubsidyKind {
 }
 
 /// A training institution.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct Institution {
     /// Unified social credit code.
     pub uscc: String,
@@ -99,8 +99,22 @@ pub struct Institution {
     pub region_code: String,
 }
 
+crate::shared_object!(
+    /// A training institution.
+    Institution {
+        /// Unified social credit code.
+        uscc: String => HrssTraining, Unconditional, plain, None;
+        name: String => HrssTraining, Unconditional, plain, None;
+        kind: InstitutionKind => HrssTraining, Unconditional, plain, None;
+        /// On the published directory of approved institutions.
+        in_directory: bool => HrssTraining, Unconditional, plain, None;
+        credit_grade: CreditGrade => HrssTraining, Unconditional, plain, None;
+        region_code: String => HrssTraining, Unconditional, plain, None;
+    }
+);
+
 /// A filed training class.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct TrainingClass {
     pub id: i64,
     pub occupation_code: String,
@@ -117,11 +131,29 @@ pub struct TrainingClass {
     pub institution: Option<Institution>,
 }
 
+crate::shared_object!(
+    /// A filed training class.
+    TrainingClass {
+        id: i64 => HrssTraining, Unconditional, plain, None;
+        occupation_code: String => HrssTraining, Unconditional, plain, None;
+        occupation_name: String => HrssTraining, Unconditional, plain, None;
+        level: SkillLevel => HrssTraining, Unconditional, plain, None;
+        training_type: TrainingType => HrssTraining, Unconditional, plain, None;
+        living_allowance_eligible: bool => HrssTraining, Unconditional, plain, None;
+        online: bool => HrssTraining, Unconditional, plain, None;
+        filed_on: Date => HrssTraining, Unconditional, plain, None;
+        start_date: Date => HrssTraining, Unconditional, plain, None;
+        end_date: Date => HrssTraining, Unconditional, plain, None;
+        hours: i32 => HrssTraining, Unconditional, plain, None;
+        region_code: String => HrssTraining, Unconditional, plain, None;
+        institution: Option<Institution> => HrssTraining, Unconditional, plain, None;
+    }
+);
+
 /// One training a person attended: the enrolment, its class and institution.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct Training {
     pub enrolment_id: i64,
-    #[graphql(skip)]
     pub id_number: String,
     pub trainee_name: String,
     pub phone: String,
@@ -130,6 +162,19 @@ pub struct Training {
     pub attended_hours: i32,
     pub class: Option<TrainingClass>,
 }
+
+crate::shared_object!(
+    /// One training a person attended: the enrolment, its class and institution.
+    Training {
+        enrolment_id: i64 => HrssTraining, Unconditional, plain, None;
+        trainee_name: String => HrssTraining, Conditional, sensitive, Name;
+        phone: String => HrssTraining, Conditional, sensitive, Phone;
+        enrolled_on: Date => HrssTraining, Conditional, plain, None;
+        result: TrainingResult => HrssTraining, Conditional, plain, None;
+        attended_hours: i32 => HrssTraining, Conditional, plain, None;
+        class: Option<TrainingClass> => HrssTraining, Unconditional, plain, None;
+    }
+);
 
 pub struct TrainingSource;
 
@@ -190,10 +235,9 @@ impl Source for TrainingSource {
     }
 }
 
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct Certificate {
     pub id: i64,
-    #[graphql(skip)]
     pub id_number: String,
     pub kind: CertificateKind,
     pub certificate_no: String,
@@ -204,6 +248,20 @@ pub struct Certificate {
     pub issuer: String,
     pub enrolment_id: Option<i64>,
 }
+
+crate::shared_object!(
+    Certificate {
+        id: i64 => HrssTraining, Unconditional, plain, None;
+        kind: CertificateKind => HrssTraining, Unconditional, plain, None;
+        certificate_no: String => HrssTraining, Conditional, sensitive, Generic;
+        occupation_code: String => HrssTraining, Unconditional, plain, None;
+        occupation_name: String => HrssTraining, Unconditional, plain, None;
+        level: SkillLevel => HrssTraining, Unconditional, plain, None;
+        issued_on: Date => HrssTraining, Conditional, plain, None;
+        issuer: String => HrssTraining, Unconditional, plain, None;
+        enrolment_id: Option<i64> => HrssTraining, Unconditional, plain, None;
+    }
+);
 
 pub struct CertificateSource;
 
@@ -242,10 +300,9 @@ impl Source for CertificateSource {
     }
 }
 
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct Subsidy {
     pub id: i64,
-    #[graphql(skip)]
     pub id_number: String,
     pub kind: SubsidyKind,
     /// Amount in fen (1/100 CNY).
@@ -259,6 +316,23 @@ pub struct Subsidy {
     pub employer_uscc: Option<String>,
     pub months: Option<i32>,
 }
+
+crate::shared_object!(
+    Subsidy {
+        id: i64 => HrssTraining, Unconditional, plain, None;
+        kind: SubsidyKind => HrssTraining, Conditional, plain, None;
+        /// Amount in fen (1/100 CNY).
+        amount_fen: i64 => HrssTraining, Conditional, plain, None;
+        paid_on: Date => HrssTraining, Conditional, plain, None;
+        /// GB/T 2260 code of the county that paid.
+        paying_county: String => HrssTraining, Conditional, plain, None;
+        enrolment_id: Option<i64> => HrssTraining, Unconditional, plain, None;
+        certificate_id: Option<i64> => HrssTraining, Unconditional, plain, None;
+        /// For 以工代训: the employer paid, and the months covered.
+        employer_uscc: Option<String> => HrssTraining, Conditional, plain, None;
+        months: Option<i32> => HrssTraining, Conditional, plain, None;
+    }
+);
 
 pub struct SubsidySource;
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Enum, Object, SimpleObject};
+use async_graphql::{Enum, Object};
 use chrono::NaiveDate;
 
 use crate::graphql::scalars::Date;
@@ -43,9 +43,8 @@ pub enum PovertyStatus {
 }
 
 /// Membership of a registered-poor (建档立卡) household.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct PovertyRecord {
-    #[graphql(skip)]
     pub id_number: String,
     pub household_no: String,
     pub registered_on: Date,
@@ -54,6 +53,18 @@ pub struct PovertyRecord {
     pub status: PovertyStatus,
     pub region_code: String,
 }
+
+crate::shared_object!(
+    /// Membership of a registered-poor (建档立卡) household.
+    PovertyRecord {
+        household_no: String => Poverty, None, sensitive, None;
+        registered_on: Date => Poverty, Conditional, plain, None;
+        /// Year the household exited poverty; registered-poor up to the end of that year.
+        exit_year: Option<i32> => Poverty, Conditional, plain, None;
+        status: PovertyStatus => Poverty, Conditional, sensitive, None;
+        region_code: String => Poverty, Conditional, plain, None;
+    }
+);
 
 impl From<household_member::Model> for PovertyRecord {
     fn from(m: household_member::Model) -> Self {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Enum, Object, SimpleObject};
+use async_graphql::{Enum, Object};
 use chrono::NaiveDate;
 
 use crate::graphql::scalars::Date;
@@ -44,9 +44,8 @@ pub enum UnionRecordKind {
     ModelWorker,
 }
 
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct UnionRecord {
-    #[graphql(skip)]
     pub id_number: String,
     pub kind: UnionRecordKind,
     pub organisation: String,
@@ -54,6 +53,16 @@ pub struct UnionRecord {
     pub valid_from: Date,
     pub valid_to: Option<Date>,
 }
+
+crate::shared_object!(
+    UnionRecord {
+        kind: UnionRecordKind => TradeUnion, Conditional, plain, None;
+        organisation: String => TradeUnion, Unconditional, plain, None;
+        category: Option<String> => TradeUnion, Conditional, sensitive, None;
+        valid_from: Date => TradeUnion, Conditional, plain, None;
+        valid_to: Option<Date> => TradeUnion, Conditional, plain, None;
+    }
+);
 
 impl From<record::Model> for UnionRecord {
     fn from(m: record::Model) -> Self {

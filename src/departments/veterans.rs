@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Enum, Object, SimpleObject};
+use async_graphql::{Enum, Object};
 use chrono::NaiveDate;
 
 use crate::graphql::scalars::Date;
@@ -46,14 +46,22 @@ pub enum VeteranCategory {
 }
 
 /// A veteran registration; a veteran from the discharge date on.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct VeteranRecord {
-    #[graphql(skip)]
     pub id_number: String,
     pub category: VeteranCategory,
     pub discharged_on: Date,
     pub region_code: String,
 }
+
+crate::shared_object!(
+    /// A veteran registration; a veteran from the discharge date on.
+    VeteranRecord {
+        category: VeteranCategory => Veterans, Conditional, plain, None;
+        discharged_on: Date => Veterans, Conditional, plain, None;
+        region_code: String => Veterans, Conditional, plain, None;
+    }
+);
 
 impl From<veteran::Model> for VeteranRecord {
     fn from(m: veteran::Model) -> Self {

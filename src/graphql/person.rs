@@ -20,6 +20,10 @@ use crate::error::HubError;
 use crate::graphql::scalars::Date;
 use crate::id_number::{self, IdNumber};
 
+/// What reading one department's section costs in query complexity, on top of its fields:
+/// source-backed fields are what make a query expensive.
+const SOURCE_COST: usize = 50;
+
 /// A person in the archive, keyed by resident ID number. Each department's section is
 /// null (with a `SOURCE_UNAVAILABLE` error naming the department) when that department's
 /// source cannot be read; the rest of the person still comes back.
@@ -44,8 +48,14 @@ pub async fn load<S: Source>(
 #[Object]
 impl Person {
     /// The normalised 18-character ID number.
-    async fn id_number(&self) -> &IdNumber {
-        &self.id
+    #[graphql(directive = crate::policy::catalog::share::apply(
+        crate::departments::Department::HrssTraining,
+        crate::policy::catalog::SharingClass::Unconditional,
+        true,
+        crate::policy::mask::MaskKind::IdNumber,
+    ))]
+    async fn id_number(&self) -> Option<&IdNumber> {
+        Some(&self.id)
     }
 
     /// Facts derived from the ID number itself.
@@ -54,6 +64,7 @@ impl Person {
     }
 
     /// Education bureau: schooling history.
+    #[graphql(complexity = "SOURCE_COST + child_complexity")]
     async fn education(
         &self,
         ctx: &Context<'_>,
@@ -64,6 +75,7 @@ impl Person {
     }
 
     /// Civil affairs: minimum-subsistence, extreme-poverty and zero-employment households.
+    #[graphql(complexity = "SOURCE_COST + child_complexity")]
     async fn civil_affairs(
         &self,
         ctx: &Context<'_>,
@@ -74,6 +86,7 @@ impl Person {
     }
 
     /// Veterans affairs: veteran category and discharge.
+    #[graphql(complexity = "SOURCE_COST + child_complexity")]
     async fn veterans(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<VeteransSection>> {
         Ok(Some(VeteransSection(
             load::<VeteranSource>(ctx, &self.id).await?,
@@ -81,6 +94,7 @@ impl Person {
     }
 
     /// Poverty alleviation: registered-poor household membership.
+    #[graphql(complexity = "SOURCE_COST + child_complexity")]
     async fn poverty(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PovertySection>> {
         Ok(Some(PovertySection(
             load::<PovertySource>(ctx, &self.id).await?,
@@ -88,6 +102,7 @@ impl Person {
     }
 
     /// Trade union: membership, distressed-worker file, model-worker titles.
+    #[graphql(complexity = "SOURCE_COST + child_complexity")]
     async fn union(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<UnionSection>> {
         Ok(Some(UnionSection(
             load::<UnionSource>(ctx, &self.id).await?,
@@ -95,6 +110,7 @@ impl Person {
     }
 
     /// HRSS social insurance and employment.
+    #[graphql(complexity = "SOURCE_COST + child_complexity")]
     async fn social_insurance(
         &self,
         ctx: &Context<'_>,
@@ -105,11 +121,13 @@ impl Person {
     }
 
     /// HRSS training: trainings attended, oldest first.
+    #[graphql(complexity = "SOURCE_COST + child_complexity")]
     async fn trainings(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Training>>> {
         Ok(Some(load::<TrainingSource>(ctx, &self.id).await?.to_vec()))
     }
 
     /// HRSS training: certificates obtained.
+    #[graphql(complexity = "SOURCE_COST + child_complexity")]
     async fn certificates(
         &self,
         ctx: &Context<'_>,
@@ -120,6 +138,7 @@ impl Person {
     }
 
     /// HRSS training: subsidies paid.
+    #[graphql(complexity = "SOURCE_COST + child_complexity")]
     async fn subsidies(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Subsidy>>> {
         Ok(Some(load::<SubsidySource>(ctx, &self.id).await?.to_vec()))
     }
@@ -144,16 +163,27 @@ pub struct Region {
 }
 
 /// What the ID number itself says about its holder.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct Identity {
-    /// `371502********123X`
     pub masked_id_number: String,
     pub birth_date: Date,
     pub sex: Sex,
-    /// Age in whole years today.
     pub age: i32,
     pub region: Region,
 }
+
+crate::shared_object!(
+    /// What the ID number itself says about its holder.
+    Identity {
+        /// `371502********123X`
+        masked_id_number: String => HrssTraining, Unconditional, plain, None;
+        birth_date: Date => HrssTraining, Conditional, sensitive, None;
+        sex: Sex => HrssTraining, Unconditional, plain, None;
+        /// Age in whole years today.
+        age: i32 => HrssTraining, Unconditional, plain, None;
+        region: Region => HrssTraining, Unconditional, plain, None;
+    }
+);
 
 impl Identity {
     pub fn of(id: &IdNumber) -> Self {

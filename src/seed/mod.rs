@@ -213,18 +213,27 @@ pub async fn seed(dbs: &Databases, opts: &SeedOptions) -> Result<SeedReport, See
     }
     producer.await.map_err(|_| SeedError::Generator)?;
 
-    use writer::reset_sequence as r;
-    r::<institution::Entity>(training).await?;
-    r::<class::Entity>(training).await?;
-    r::<enrolment::Entity>(training).await?;
-    r::<certificate::Entity>(training).await?;
-    r::<subsidy::Entity>(training).await?;
-    r::<schooling::Entity>(dbs.get(Department::Education)).await?;
-    r::<assistance::Entity>(dbs.get(Department::CivilAffairs)).await?;
-    r::<veteran::Entity>(dbs.get(Department::Veterans)).await?;
-    r::<household_member::Entity>(dbs.get(Department::Poverty)).await?;
-    r::<uni::Entity>(dbs.get(Department::TradeUnion)).await?;
-    r::<si::Entity>(dbs.get(Department::HrssSocial)).await?;
+    macro_rules! finish {
+        ($($e:ty => $db:expr),* $(,)?) => {
+            $(
+                writer::reset_sequence::<$e>($db).await?;
+                writer::analyze::<$e>($db).await?;
+            )*
+        };
+    }
+    finish!(
+        institution::Entity => training,
+        class::Entity => training,
+        enrolment::Entity => training,
+        certificate::Entity => training,
+        subsidy::Entity => training,
+        schooling::Entity => dbs.get(Department::Education),
+        assistance::Entity => dbs.get(Department::CivilAffairs),
+        veteran::Entity => dbs.get(Department::Veterans),
+        household_member::Entity => dbs.get(Department::Poverty),
+        uni::Entity => dbs.get(Department::TradeUnion),
+        si::Entity => dbs.get(Department::HrssSocial),
+    );
 
     report.anomalies.sort();
     report.elapsed = started.elapsed();

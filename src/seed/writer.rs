@@ -126,6 +126,19 @@ pub async fn reset_sequence<E: EntityTrait>(db: &DeptDb) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Refreshes the planner's statistics after a bulk load. Without them PostgreSQL
+/// estimates thousands of rows per ID and joins by scanning whole tables.
+pub async fn analyze<E: EntityTrait>(db: &DeptDb) -> Result<(), DbErr> {
+    let table = E::default().table_name().to_string();
+    let sql = match db.conn.get_database_backend() {
+        DatabaseBackend::Postgres => format!("ANALYZE {table}"),
+        DatabaseBackend::MySql => format!("ANALYZE TABLE {table}"),
+        _ => format!("ANALYZE {table}"),
+    };
+    db.conn.execute_unprepared(&sql).await?;
+    Ok(())
+}
+
 /// True when the entity's table has no row.
 pub async fn is_empty<E: EntityTrait>(db: &DeptDb) -> Result<bool, DbErr> {
     Ok(E::find().one(&db.conn).await?.is_none())

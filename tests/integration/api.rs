@@ -18,7 +18,7 @@ fragment Archive on Person {
   veterans { records { category dischargedOn } }
   poverty { households { status registeredOn exitYear } }
   union { records { kind organisation category validFrom } }
-  socialInsurance { records { kind employerName validFrom validTo amountFen } receivesPension }
+  socialInsurance { records { kind employerName validFrom validTo } receivesPension }
   trainings { enrolmentId result class { occupationCode level trainingType startDate endDate institution { uscc name inDirectory } } }
   certificates { kind level certificateNo enrolmentId }
   subsidies { kind amountFen paidOn payingCounty enrolmentId months }

@@ -42,11 +42,18 @@ pub fn backends() -> Vec<Backend> {
     v
 }
 
+/// A consumer the harness adds with `Type.*` grants on every catalog type, for tests
+/// about the archive itself rather than about the policy.
+pub const FULL: &str = "test-full-access";
+pub const FULL_PURPOSE: &str = "statistics";
+
 pub struct TestApp {
     pub addr: String,
     pub client: reqwest::Client,
     pub state: AppState,
     pub report: SeedReport,
+    /// Consumer name → key, for the demo policy's consumers and [`FULL`].
+    pub keys: std::collections::HashMap<String, String>,
     created: Vec<(String, String)>,
     _dir: tempfile::TempDir,
 }
@@ -121,6 +128,8 @@ pub async fn spawn_app_with(backend: &Backend, tweak: impl FnOnce(&mut Config)) 
     let report = seed::seed(&dbs, &SeedOptions::new(PERSONS, SEED))
         .await
         .expect("seed");
+    let keys = install_policy(&config, &dbs).await;
+    config.policy.reload_secs = 1;
     tweak(&mut config);
     let app = Application::build(config).await.expect("build app");
     let addr = format!("http://{}", app.local_addr().expect("addr"));
@@ -131,13 +140,46 @@ pub async fn spawn_app_with(backend: &Backend, tweak: impl FnOnce(&mut Config)) 
         client: reqwest::Client::new(),
         state,
         report,
+        keys,
         created,
         _dir: dir,
     }
 }
 
+/// Applies the demo policy and adds the [`FULL`] test consumer; returns every key.
+async fn install_policy(
+    config: &Config,
+    dbs: &Databases,
+) -> std::collections::HashMap<String, String> {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policy/demo.toml");
+    let mut keys: std::collections::HashMap<String, String> =
+        archive_hub::cli::apply_policy(config, dbs, &demo)
+            .await
+            .expect("demo policy applies")
+            .into_iter()
+            .collect();
+    let catalog =
+        archive_hub::policy::catalog::Catalog::from_sdl(&archive_hub::graphql::sdl()).unwrap();
+    let mut types: Vec<String> = catalog.iter().map(|f| f.type_name.clone()).collect();
+    types.dedup();
+    let fields: Vec<String> = types.iter().map(|t| format!("\"{t}.*\"")).collect();
+    let file = format!(
+        "[[consumers]]\nname = \"{FULL}\"\nkind = \"ANALYST\"\npurposes = [\"{FULL_PURPOSE}\"]\n\n[[grants]]\nconsumer = \"{FULL}\"\npurpose = \"{FULL_PURPOSE}\"\neffect = \"ALLOW\"\nfields = [{}]\n",
+        fields.join(", ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("full.toml");
+    std::fs::write(&path, file).unwrap();
+    keys.extend(
+        archive_hub::cli::apply_policy(config, dbs, &path)
+            .await
+            .expect("test policy applies"),
+    );
+    keys
+}
+
 impl TestApp {
-    /// POSTs a GraphQL query; returns the status and the JSON body.
+    /// POSTs a GraphQL query as the [`FULL`] consumer; returns the JSON body.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
         self.gql_lang(query, variables, None).await.1
     }
@@ -148,10 +190,46 @@ impl TestApp {
         variables: Value,
         lang: Option<&str>,
     ) -> (u16, Value) {
+        self.gql_as(FULL, FULL_PURPOSE, query, variables, lang)
+            .await
+    }
+
+    /// POSTs a GraphQL query as the named consumer, declaring `purpose`.
+    pub async fn gql_as(
+        &self,
+        consumer: &str,
+        purpose: &str,
+        query: &str,
+        variables: Value,
+        lang: Option<&str>,
+    ) -> (u16, Value) {
+        let key = self
+            .keys
+            .get(consumer)
+            .unwrap_or_else(|| panic!("no key for {consumer}"));
+        let headers = [
+            ("authorization", format!("Bearer {key}")),
+            ("x-purpose", purpose.to_string()),
+        ];
+        self.gql_with_headers(&headers, query, variables, lang)
+            .await
+    }
+
+    /// POSTs a GraphQL query with exactly these extra headers.
+    pub async fn gql_with_headers(
+        &self,
+        headers: &[(&str, String)],
+        query: &str,
+        variables: Value,
+        lang: Option<&str>,
+    ) -> (u16, Value) {
         let mut req = self
             .client
             .post(format!("{}/graphql", self.addr))
             .json(&json!({ "query": query, "variables": variables }));
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
         if let Some(l) = lang {
             req = req.header("accept-language", l);
         }
@@ -165,6 +243,8 @@ impl TestApp {
             .client
             .post(format!("{}/graphql", self.addr))
             .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {}", self.keys[FULL]))
+            .header("x-purpose", FULL_PURPOSE)
             .body(body)
             .send()
             .await

@@ -5,7 +5,9 @@
 mod common;
 
 mod api;
+mod audit;
 mod errors;
 mod operations;
+mod policy;
 mod schema;
 mod seeding;

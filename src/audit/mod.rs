@@ -1,0 +1,352 @@
+//! The tamper-evident audit trail: who read which fields about which subject, why, under
+//! which policy version — hash-chained rows in `hub_audit_event` written by one writer task
+//! with group commit, signed checkpoints in `hub_audit_checkpoint`, and [`verify`].
+//!
+//! ID numbers never reach the trail: callers turn them into subjects with
+//! [`AuditLog::subject`] (HMAC-SHA256 under a server key), and [`AuditLog::append`] refuses
+//! any subject that is not 64 lowercase hex digits.
+//!
+//! Layout: [`chain`] is the canonical encoding (what is hashed and signed), `keys` the key
+//! files, `writer` the single writer task, `verify` the verifier.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use entities::hub::audit_event;
+use hmac::{Hmac, Mac};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use sha2::Sha256;
+use tokio::sync::{mpsc, oneshot};
+
+pub mod chain;
+mod keys;
+mod verify;
+mod writer;
+
+pub use chain::{checkpoint_message, event_hash, GENESIS_HASH};
+pub use keys::AuditKeys;
+pub use verify::{verify, VerifyReport};
+
+/// What the policy decided for one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Decision {
+    Allowed,
+    Masked,
+    Denied,
+}
+
+/// One field of a response and its decision.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct FieldAccess {
+    /// `"Type.field"`, e.g. `"Person.trainings"`.
+    pub field: String,
+    pub decision: Decision,
+}
+
+/// An event to append; the writer assigns `seq`, `prev_hash` and `hash`.
+#[derive(Debug, Clone)]
+pub struct NewAuditEvent {
+    /// Stored (and hashed) with whole-second precision.
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub consumer_id: i64,
+    pub consumer_name: String,
+    pub consumer_department: Option<String>,
+    pub purpose: String,
+    pub request_id: String,
+    /// From [`AuditLog::subject`]: 64 lowercase hex digits, never an ID number.
+    pub subject: String,
+    pub fields: Vec<FieldAccess>,
+    pub policy_version: i64,
+}
+
+/// When the writer signs checkpoints by itself (0 turns a trigger off).
+#[derive(Debug, Clone, Copy)]
+pub struct AuditSettings {
+    /// After this many events since the last checkpoint, e.g. 1000.
+    pub checkpoint_every_events: u64,
+    /// Every this many seconds when events arrived since the last checkpoint, e.g. 60.
+    pub checkpoint_every_secs: u64,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            checkpoint_every_events: 1000,
+            checkpoint_every_secs: 60,
+        }
+    }
+}
+
+/// Audit trail failures. `Display` is safe to show callers (no SQL, no key material); the
+/// database detail is in [`std::error::Error::source`] for logs.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("cannot read or write the audit key file {}", path.display())]
+    KeyFile {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the audit key file {} is malformed: {reason}", path.display())]
+    BadKey {
+        path: std::path::PathBuf,
+        reason: &'static str,
+    },
+    #[error("cannot generate a random audit key")]
+    Random(#[source] rand::rand_core::OsError),
+    #[error("invalid audit event: {0}")]
+    InvalidEvent(String),
+    #[error("the audit database is unavailable or rejected the operation")]
+    Database(#[source] Arc<DbErr>),
+    #[error("the audit writer has stopped")]
+    WriterStopped,
+}
+
+impl AuditError {
+    fn db(e: DbErr) -> Self {
+        Self::Database(Arc::new(e))
+    }
+}
+
+/// Handle to the single writer task; cheap to clone. The writer stops (after a last
+/// checkpoint) when every handle is dropped.
+#[derive(Clone)]
+pub struct AuditLog {
+    conn: DatabaseConnection,
+    keys: Arc<AuditKeys>,
+    tx: mpsc::Sender<writer::Msg>,
+    commits: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("commits", &self.commits())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Queue depth (messages) between callers and the writer; callers wait when it is full.
+const QUEUE: usize = 4096;
+
+/// Column widths of `hub_audit_event` (characters), checked before queueing so one bad
+/// event cannot fail a shared commit.
+const MAX_CONSUMER_NAME: usize = 128;
+const MAX_DEPARTMENT: usize = 32;
+const MAX_PURPOSE: usize = 64;
+const MAX_REQUEST_ID: usize = 64;
+
+impl AuditLog {
+    /// Spawns the single writer task (one per process) on `conn` (the hub database, already
+    /// migrated). Reads the current head (max seq, its hash) at start.
+    pub async fn start(
+        conn: DatabaseConnection,
+        keys: Arc<AuditKeys>,
+        settings: AuditSettings,
+    ) -> Result<Self, AuditError> {
+        let head = writer::load_head(&conn).await.map_err(AuditError::db)?;
+        let last_checkpoint_seq = writer::last_checkpoint_seq(&conn)
+            .await
+            .map_err(AuditError::db)?;
+        tracing::info!(
+            head_seq = head.seq,
+            last_checkpoint_seq,
+            "audit writer starting"
+        );
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let commits = Arc::new(AtomicU64::new(0));
+        let w = writer::Writer {
+            conn: conn.clone(),
+            keys: keys.clone(),
+            settings,
+            head: Some(head),
+            last_checkpoint_seq,
+            commits: commits.clone(),
+            rx,
+        };
+        tokio::spawn(w.run());
+        Ok(Self {
+            conn,
+            keys,
+            tx,
+            commits,
+        })
+    }
+
+    /// HMAC-SHA256(subject_key, id_number) as lowercase hex — the only form of an ID number
+    /// the audit trail stores. The number is trimmed and upper-cased first (the check
+    /// character `x`), matching [`crate::id_number::IdNumber`]'s normal form.
+    pub fn subject(&self, id_number: &str) -> String {
+        subject_of(&self.keys.subject_key, id_number)
+    }
+
+    /// Appends events; returns only after they are durable (committed). Concurrent callers
+    /// share commits (group commit). Returns the assigned seqs in order.
+    pub async fn append(&self, events: Vec<NewAuditEvent>) -> Result<Vec<i64>, AuditError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        for ev in &events {
+            validate(ev)?;
+        }
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(writer::Msg::Append { events, reply })
+            .await
+            .map_err(|_| AuditError::WriterStopped)?;
+        rx.await.map_err(|_| AuditError::WriterStopped)?
+    }
+
+    /// Writes a signed checkpoint of the current head now (also done automatically every N
+    /// events or T seconds by the writer).
+    pub async fn checkpoint(&self) -> Result<(), AuditError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(writer::Msg::Checkpoint { reply })
+            .await
+            .map_err(|_| AuditError::WriterStopped)?;
+        rx.await.map_err(|_| AuditError::WriterStopped)?
+    }
+
+    /// Events about one subject, newest first, at most `limit`.
+    pub async fn events_for_subject(
+        &self,
+        subject: &str,
+        limit: u64,
+    ) -> Result<Vec<audit_event::Model>, AuditError> {
+        audit_event::Entity::find()
+            .filter(audit_event::Column::Subject.eq(subject))
+            .order_by_desc(audit_event::Column::Seq)
+            .limit(limit)
+            .all(&self.conn)
+            .await
+            .map_err(AuditError::db)
+    }
+
+    /// Batches committed by this writer since it started (each one transaction).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    /// The key that verifies this writer's checkpoints.
+    pub fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {
+        self.keys.verifying_key()
+    }
+}
+
+/// The audit subject of an ID number under a subject key: what [`AuditLog::subject`]
+/// computes, for callers without a running trail (binding a citizen portal from the CLI).
+pub fn subject_hash(key: &[u8], id_number: &str) -> String {
+    subject_of(key, id_number)
+}
+
+fn subject_of(key: &[u8], id_number: &str) -> String {
+    let normal = id_number.trim().to_ascii_uppercase();
+    // HMAC accepts keys of any length, so this cannot fail.
+    match <Hmac<Sha256> as Mac>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(normal.as_bytes());
+            hex::encode(mac.finalize().into_bytes())
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// The stored form of `fields`: a JSON array of `{"field","decision"}` in the given order.
+pub(crate) fn fields_json(fields: &[FieldAccess]) -> String {
+    serde_json::to_string(fields).unwrap_or_else(|_| "[]".to_string())
+}
+
+fn validate(ev: &NewAuditEvent) -> Result<(), AuditError> {
+    let bad = |what: String| Err(AuditError::InvalidEvent(what));
+    if ev.subject.len() != 64
+        || !ev
+            .subject
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        // Never echo the value: it might be a raw ID number.
+        return bad(
+            "subject must be AuditLog::subject(..) output (64 lowercase hex digits)".into(),
+        );
+    }
+    let checks = [
+        (
+            "consumer_name",
+            ev.consumer_name.as_str(),
+            MAX_CONSUMER_NAME,
+        ),
+        (
+            "consumer_department",
+            ev.consumer_department.as_deref().unwrap_or(""),
+            MAX_DEPARTMENT,
+        ),
+        ("purpose", ev.purpose.as_str(), MAX_PURPOSE),
+        ("request_id", ev.request_id.as_str(), MAX_REQUEST_ID),
+    ];
+    for (name, value, max) in checks {
+        if value.chars().count() > max {
+            return bad(format!("{name} is longer than {max} characters"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(subject: String) -> NewAuditEvent {
+        NewAuditEvent {
+            occurred_at: chrono::Utc::now(),
+            consumer_id: 1,
+            consumer_name: "c".into(),
+            consumer_department: None,
+            purpose: "P".into(),
+            request_id: "r".into(),
+            subject,
+            fields: vec![],
+            policy_version: 1,
+        }
+    }
+
+    #[test]
+    fn subject_is_keyed_and_normalised() {
+        let a = subject_of(&[1; 32], "37152419731109066x");
+        assert_eq!(a, subject_of(&[1; 32], " 37152419731109066X "));
+        assert_ne!(a, subject_of(&[2; 32], "37152419731109066X"));
+        assert_eq!(a.len(), 64);
+        assert!(validate(&event(a)).is_ok());
+    }
+
+    #[test]
+    fn raw_id_numbers_are_refused_as_subjects() {
+        let e = validate(&event("37152419731109066X".into())).unwrap_err();
+        assert!(!e.to_string().contains("37152419731109066X"));
+        assert!(validate(&event("A".repeat(64))).is_err());
+        let mut long = event("a".repeat(64));
+        long.request_id = "r".repeat(65);
+        assert!(validate(&long).is_err());
+    }
+
+    #[test]
+    fn fields_are_stored_as_the_documented_json() {
+        let f = vec![
+            FieldAccess {
+                field: "Person.trainings".into(),
+                decision: Decision::Allowed,
+            },
+            FieldAccess {
+                field: "Identity.age".into(),
+                decision: Decision::Masked,
+            },
+        ];
+        assert_eq!(
+            fields_json(&f),
+            r#"[{"field":"Person.trainings","decision":"ALLOWED"},{"field":"Identity.age","decision":"MASKED"}]"#
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! The single writer task: it alone knows the head of the chain (last seq and its hash),
+//! assigns seqs, computes hashes, commits batches (group commit) and writes checkpoints.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use ed25519_dalek::Signer;
+use entities::hub::{audit_checkpoint, audit_event};
+use sea_orm::{
+    ActiveValue::NotSet, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryOrder, Set,
+    TransactionTrait,
+};
+use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
+
+use super::chain::{checkpoint_message, event_hash, truncate_timestamp, GENESIS_HASH};
+use super::{AuditError, AuditKeys, AuditSettings, NewAuditEvent};
+
+/// Most events one transaction takes; the writer stops draining the queue past this.
+const MAX_BATCH_EVENTS: usize = 5_000;
+/// Rows per INSERT statement (11 parameters each, well under every backend's limit).
+const ROWS_PER_INSERT: usize = 500;
+
+pub(crate) type AppendReply = oneshot::Sender<Result<Vec<i64>, AuditError>>;
+pub(crate) type CheckpointReply = oneshot::Sender<Result<(), AuditError>>;
+
+pub(crate) enum Msg {
+    Append {
+        events: Vec<NewAuditEvent>,
+        reply: AppendReply,
+    },
+    Checkpoint {
+        reply: CheckpointReply,
+    },
+}
+
+/// The last event of the chain (seq 0 and the genesis hash when empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+pub(crate) async fn load_head(conn: &DatabaseConnection) -> Result<Head, DbErr> {
+    let last = audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::Seq)
+        .one(conn)
+        .await?;
+    Ok(match last {
+        Some(row) => Head {
+            seq: row.seq,
+            hash: row.hash,
+        },
+        None => Head {
+            seq: 0,
+            hash: GENESIS_HASH.to_string(),
+        },
+    })
+}
+
+pub(crate) async fn last_checkpoint_seq(conn: &DatabaseConnection) -> Result<i64, DbErr> {
+    let last = audit_checkpoint::Entity::find()
+        .order_by_desc(audit_checkpoint::Column::Seq)
+        .one(conn)
+        .await?;
+    Ok(last.map_or(0, |cp| cp.seq))
+}
+
+pub(crate) struct Writer {
+    pub conn: DatabaseConnection,
+    pub keys: Arc<AuditKeys>,
+    pub settings: AuditSettings,
+    /// `None` after a failure until the head has been re-read from the database.
+    pub head: Option<Head>,
+    pub last_checkpoint_seq: i64,
+    pub commits: Arc<AtomicU64>,
+    pub rx: mpsc::Receiver<Msg>,
+}
+
+fn db_error(e: &Arc<DbErr>) -> AuditError {
+    AuditError::Database(e.clone())
+}
+
+impl Writer {
+    pub async fn run(mut self) {
+        let period = Duration::from_secs(self.settings.checkpoint_every_secs.max(1));
+        let timed = self.settings.checkpoint_every_secs > 0;
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                msg = self.rx.recv() => match msg {
+                    Some(first) => {
+                        let batch = self.drain(first);
+                        self.process(batch).await;
+                    }
+                    None => break,
+                },
+                _ = ticker.tick(), if timed => {
+                    if self.head_advanced() {
+                        self.auto_checkpoint("timer").await;
+                    }
+                }
+            }
+        }
+        // Every handle is gone: seal what was written with a last checkpoint.
+        if self.head_advanced() {
+            self.auto_checkpoint("shutdown").await;
+        }
+        tracing::debug!("audit writer stopped");
+    }
+
+    fn head_advanced(&self) -> bool {
+        self.head
+            .as_ref()
+            .is_some_and(|h| h.seq > self.last_checkpoint_seq)
+    }
+
+    /// Takes everything already queued (up to [`MAX_BATCH_EVENTS`]) after `first`.
+    fn drain(&mut self, first: Msg) -> Vec<Msg> {
+        let mut n = msg_events(&first);
+        let mut batch = vec![first];
+        while n < MAX_BATCH_EVENTS {
+            match self.rx.try_recv() {
+                Ok(m) => {
+                    n += msg_events(&m);
+                    batch.push(m);
+                }
+                Err(_) => break,
+            }
+        }
+        batch
+    }
+
+    async fn ensure_head(&mut self) -> Result<Head, Arc<DbErr>> {
+        if let Some(h) = &self.head {
+            return Ok(h.clone());
+        }
+        let h = load_head(&self.conn).await.map_err(Arc::new)?;
+        self.head = Some(h.clone());
+        Ok(h)
+    }
+
+    async fn process(&mut self, batch: Vec<Msg>) {
+        let mut appends = Vec::new();
+        let mut checkpoints = Vec::new();
+        for m in batch {
+            match m {
+                Msg::Append { events, reply } => appends.push((events, reply)),
+                Msg::Checkpoint { reply } => checkpoints.push(reply),
+            }
+        }
+        if !appends.is_empty() {
+            self.commit_appends(appends).await;
+        }
+        if !checkpoints.is_empty() {
+            let result = self.write_checkpoint().await;
+            for reply in checkpoints {
+                let _ = reply.send(result.as_ref().map(|_| ()).map_err(db_error));
+            }
+        } else if self.settings.checkpoint_every_events > 0
+            && self.head.as_ref().is_some_and(|h| {
+                u64::try_from(h.seq - self.last_checkpoint_seq)
+                    .is_ok_and(|d| d >= self.settings.checkpoint_every_events)
+            })
+        {
+            self.auto_checkpoint("count").await;
+        }
+    }
+
+    async fn commit_appends(&mut self, appends: Vec<(Vec<NewAuditEvent>, AppendReply)>) {
+        let head = match self.ensure_head().await {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::error!(error = %e, "audit trail head unavailable; batch rejected");
+                for (_, reply) in appends {
+                    let _ = reply.send(Err(db_error(&e)));
+                }
+                return;
+            }
+        };
+        let mut rows = Vec::new();
+        let mut waiters = Vec::with_capacity(appends.len());
+        let mut prev = head.hash.clone();
+        let mut seq = head.seq;
+        for (events, reply) in appends {
+            let first = seq + 1;
+            for ev in events {
+                seq += 1;
+                let row = to_row(seq, ev, prev);
+                prev = row.hash.clone();
+                rows.push(row);
+            }
+            waiters.push((reply, first..=seq));
+        }
+        let new_head = Head { seq, hash: prev };
+        let span = tracing::info_span!(
+            "audit_commit",
+            events = rows.len(),
+            waiters = waiters.len(),
+            first_seq = head.seq + 1,
+            last_seq = new_head.seq,
+        );
+        let result = insert_rows(&self.conn, rows).instrument(span.clone()).await;
+        match result {
+            Ok(()) => {
+                self.head = Some(new_head);
+                self.commits.fetch_add(1, Ordering::Relaxed);
+                span.in_scope(|| tracing::debug!("audit batch committed"));
+                for (reply, seqs) in waiters {
+                    let _ = reply.send(Ok(seqs.collect()));
+                }
+            }
+            Err(e) => {
+                span.in_scope(|| {
+                    tracing::error!(error = %e, "audit batch failed; every waiter gets an error")
+                });
+                let e = Arc::new(e);
+                for (reply, _) in waiters {
+                    let _ = reply.send(Err(db_error(&e)));
+                }
+                // The chain may have moved (another writer) or the commit may have landed
+                // despite the error: take the head from the database before going on.
+                self.head = match load_head(&self.conn).await {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot re-read the audit head; will retry");
+                        None
+                    }
+                };
+            }
+        }
+    }
+
+    async fn auto_checkpoint(&mut self, why: &'static str) {
+        if let Err(e) = self.write_checkpoint().await {
+            tracing::warn!(error = %e, trigger = why, "automatic audit checkpoint failed");
+        }
+    }
+
+    async fn write_checkpoint(&mut self) -> Result<(), Arc<DbErr>> {
+        let head = self.ensure_head().await?;
+        let created_at = truncate_timestamp(Utc::now());
+        let message = checkpoint_message(head.seq, &head.hash, &created_at);
+        let signature = self.keys.signing_key.sign(message.as_bytes());
+        let row = audit_checkpoint::ActiveModel {
+            id: NotSet,
+            seq: Set(head.seq),
+            head_hash: Set(head.hash.clone()),
+            created_at: Set(created_at),
+            signature: Set(hex::encode(signature.to_bytes())),
+            public_key: Set(hex::encode(self.keys.verifying_key().as_bytes())),
+        };
+        let span = tracing::info_span!("audit_checkpoint", seq = head.seq);
+        audit_checkpoint::Entity::insert(row)
+            .exec_without_returning(&self.conn)
+            .instrument(span)
+            .await
+            .map_err(Arc::new)?;
+        self.last_checkpoint_seq = head.seq;
+        Ok(())
+    }
+}
+
+fn msg_events(m: &Msg) -> usize {
+    match m {
+        Msg::Append { events, .. } => events.len(),
+        Msg::Checkpoint { .. } => 0,
+    }
+}
+
+/// Builds the stored row for `ev` at `seq`, chained to `prev_hash`.
+pub(crate) fn to_row(seq: i64, ev: NewAuditEvent, prev_hash: String) -> audit_event::Model {
+    let fields = super::fields_json(&ev.fields);
+    let mut row = audit_event::Model {
+        seq,
+        occurred_at: truncate_timestamp(ev.occurred_at),
+        consumer_id: ev.consumer_id,
+        consumer_name: ev.consumer_name,
+        consumer_department: ev.consumer_department,
+        purpose: ev.purpose,
+        request_id: ev.request_id,
+        subject: ev.subject,
+        fields,
+        policy_version: ev.policy_version,
+        prev_hash,
+        hash: String::new(),
+    };
+    row.hash = event_hash(&row);
+    row
+}
+
+async fn insert_rows(
+    conn: &DatabaseConnection,
+    rows: Vec<audit_event::Model>,
+) -> Result<(), DbErr> {
+    let txn = conn.begin().await?;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<audit_event::ActiveModel> = rows
+            .by_ref()
+            .take(ROWS_PER_INSERT)
+            .map(IntoActiveModel::into_active_model)
+            .collect();
+        audit_event::Entity::insert_many(chunk)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await
+}

@@ -1,0 +1,176 @@
+//! Field-level access policy: who the consumer is, what it may see for which purpose, and
+//! the decision for each field and person. Enforcement happens in one place
+//! ([`enforce::PolicyExtension`]); resolvers never decide access.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use entities::hub::{ConsumerKind, GrantEffect};
+
+pub mod catalog;
+pub mod enforce;
+pub mod file;
+pub mod keys;
+pub mod mask;
+pub mod store;
+
+use crate::departments::Department;
+use catalog::{pattern_matches, specificity, Catalog, FieldPolicy, SharingClass};
+use mask::MaskKind;
+
+/// A registered consumer system, as the policy sees it.
+#[derive(Debug, Clone)]
+pub struct Consumer {
+    pub id: i64,
+    pub key_id: String,
+    pub key_hash: String,
+    pub name: String,
+    pub kind: ConsumerKind,
+    pub department: Option<Department>,
+    /// GB/T 2260 prefixes; empty: no region restriction.
+    pub region_scope: Vec<String>,
+    pub purposes: Vec<String>,
+    /// Citizen portals are bound to one subject (keyed hash of an ID number).
+    pub bound_subject: Option<String>,
+    pub revoked: bool,
+}
+
+impl Consumer {
+    pub fn is_admin(&self) -> bool {
+        self.kind == ConsumerKind::HubAdmin
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub id: i64,
+    pub consumer_id: i64,
+    pub purpose: String,
+    pub pattern: String,
+    pub effect: GrantEffect,
+    pub region_scope: Option<Vec<String>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Purpose {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+/// What a field access comes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldDecision {
+    Allow,
+    Mask(MaskKind),
+    Deny(DenyReason),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenyReason {
+    /// 不予共享: only the owning department may read it.
+    OwnerOnly,
+    /// No grant for this consumer and purpose covers the field.
+    NoGrant,
+    /// Grants exist but every one has expired.
+    Expired,
+    /// A grant exists but its region scope does not cover this person.
+    GrantOutOfScope,
+    /// The only grant says MASK, but this field has no masked form.
+    Unmaskable,
+}
+
+/// An immutable view of all policy data, swapped whole when the policy version changes.
+#[derive(Debug, Default)]
+pub struct PolicySnapshot {
+    pub version: i64,
+    pub catalog: Arc<Catalog>,
+    pub consumers: HashMap<String, Arc<Consumer>>,
+    pub purposes: HashMap<String, Purpose>,
+    pub grants: HashMap<i64, Vec<Grant>>,
+}
+
+/// True when one of `codes` lies under one of `prefixes`.
+pub fn in_scope(prefixes: &[String], codes: &[String]) -> bool {
+    prefixes
+        .iter()
+        .any(|p| codes.iter().any(|c| c.starts_with(p.as_str())))
+}
+
+impl PolicySnapshot {
+    /// The decision for one field about one person whose linked region codes are `regions`.
+    pub fn decide(
+        &self,
+        consumer: &Consumer,
+        purpose: &str,
+        field: &FieldPolicy,
+        regions: &[String],
+        now: DateTime<Utc>,
+    ) -> FieldDecision {
+        if consumer.department == Some(field.owner) {
+            return FieldDecision::Allow;
+        }
+        match field.class {
+            SharingClass::Unconditional => return FieldDecision::Allow,
+            SharingClass::None => return FieldDecision::Deny(DenyReason::OwnerOnly),
+            SharingClass::Conditional => {}
+        }
+        let grants = self
+            .grants
+            .get(&consumer.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let matching: Vec<&Grant> = grants
+            .iter()
+            .filter(|g| {
+                g.purpose == purpose && pattern_matches(&g.pattern, &field.type_name, &field.field)
+            })
+            .collect();
+        if matching.is_empty() {
+            return FieldDecision::Deny(DenyReason::NoGrant);
+        }
+        let live: Vec<&Grant> = matching
+            .into_iter()
+            .filter(|g| g.expires_at.is_none_or(|e| e > now))
+            .collect();
+        if live.is_empty() {
+            return FieldDecision::Deny(DenyReason::Expired);
+        }
+        let in_region: Vec<&Grant> = live
+            .into_iter()
+            .filter(|g| g.region_scope.as_ref().is_none_or(|s| in_scope(s, regions)))
+            .collect();
+        // The most specific grant wins; between equally specific ones, ALLOW beats MASK.
+        let best = in_region.iter().max_by_key(|g| {
+            (
+                specificity(&g.pattern),
+                u8::from(g.effect == GrantEffect::Allow),
+            )
+        });
+        match best {
+            None => FieldDecision::Deny(DenyReason::GrantOutOfScope),
+            Some(g) if g.effect == GrantEffect::Allow => FieldDecision::Allow,
+            // A field with no masked form is never sent in clear under a MASK grant.
+            Some(_) if field.mask == MaskKind::None => FieldDecision::Deny(DenyReason::Unmaskable),
+            Some(_) => FieldDecision::Mask(field.mask),
+        }
+    }
+
+    /// Whether a consumer could ever be allowed (or masked) this field, for any person:
+    /// what its view of the schema shows.
+    pub fn could_see(&self, consumer: &Consumer, field: &FieldPolicy) -> bool {
+        if consumer.department == Some(field.owner) || consumer.is_admin() {
+            return true;
+        }
+        match field.class {
+            SharingClass::Unconditional => true,
+            SharingClass::None => false,
+            SharingClass::Conditional => self.grants.get(&consumer.id).is_some_and(|gs| {
+                gs.iter()
+                    .any(|g| pattern_matches(&g.pattern, &field.type_name, &field.field))
+            }),
+        }
+    }
+}

@@ -1,0 +1,932 @@
+//! Field-level access policy: consumers, keys, purposes, grants, region scope, masking, the
+//! access paths a field can be reached by, and limits on hostile queries.
+
+use std::collections::HashMap;
+
+use archive_hub::departments::Department;
+use archive_hub::policy::mask::{mask, MaskKind};
+use serde_json::{json, Value};
+
+use crate::common::{backends, codes, spawn_app, TestApp, FULL, FULL_PURPOSE};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Allow,
+    Mask(MaskKind),
+    Deny,
+}
+
+/// A field under test: where it sits below `Person`, and its sharing class.
+struct FieldCase {
+    name: &'static str,
+    type_name: &'static str,
+    /// Path from `Person` to the list holding the records.
+    section: &'static [&'static str],
+    field: &'static str,
+}
+
+const FIELDS: &[FieldCase] = &[
+    // UNCONDITIONAL
+    FieldCase {
+        name: "unconditional",
+        type_name: "Training",
+        section: &["trainings"],
+        field: "enrolmentId",
+    },
+    // CONDITIONAL, maskable
+    FieldCase {
+        name: "conditional-name",
+        type_name: "Training",
+        section: &["trainings"],
+        field: "traineeName",
+    },
+    // CONDITIONAL
+    FieldCase {
+        name: "conditional",
+        type_name: "Subsidy",
+        section: &["subsidies"],
+        field: "amountFen",
+    },
+    FieldCase {
+        name: "conditional-other-dept",
+        type_name: "SchoolingRecord",
+        section: &["education", "schooling"],
+        field: "schoolName",
+    },
+    // NONE (owner only)
+    FieldCase {
+        name: "none",
+        type_name: "SocialRecord",
+        section: &["socialInsurance", "records"],
+        field: "employerName",
+    },
+];
+
+/// The expected decision of each demo consumer (with its purpose) for each field above.
+fn expectations() -> Vec<(&'static str, &'static str, [Expect; 5])> {
+    use Expect::*;
+    vec![
+        // Owns the training data; grants on schooling; social-insurance employer is CONDITIONAL for it.
+        (
+            "liaocheng-hrss-subsidy-review",
+            "subsidy_review",
+            [Allow, Allow, Allow, Allow, Allow],
+        ),
+        (
+            "shenxian-civil-affairs",
+            "living_allowance_check",
+            [Allow, Mask(MaskKind::Name), Allow, Deny, Deny],
+        ),
+        (
+            "bigdata-analytics",
+            "statistics",
+            [Allow, Mask(MaskKind::Name), Allow, Deny, Deny],
+        ),
+        ("city-audit", "audit", [Allow, Deny, Deny, Deny, Deny]),
+        (
+            "hub-admin",
+            "administration",
+            [Allow, Deny, Deny, Deny, Deny],
+        ),
+    ]
+}
+
+/// The access paths: the same field reached as a plain field, through aliases, a named
+/// fragment, an inline fragment, nested fragments, and a `persons` batch.
+fn queries(
+    section: &[&str],
+    field: &str,
+    type_name: &str,
+) -> Vec<(&'static str, String, Vec<String>)> {
+    let open: String = section.iter().map(|s| format!("{s} {{ ")).collect();
+    let close: String = section.iter().map(|_| "} ").collect();
+    let aliased_open: String = section
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("s{i}: {s} {{ "))
+        .collect();
+    let sec: Vec<String> = section.iter().map(|s| s.to_string()).collect();
+    let aliased_sec: Vec<String> = (0..section.len()).map(|i| format!("s{i}")).collect();
+    let with = |root: &str, mut p: Vec<String>, leaf: &str| {
+        let mut v = vec![root.to_string()];
+        v.append(&mut p);
+        v.push(leaf.to_string());
+        v
+    };
+    vec![
+        (
+            "plain",
+            format!("query($id: IdNumber!) {{ person(idNumber: $id) {{ {open}{field} {close}}} }}"),
+            with("person", sec.clone(), field),
+        ),
+        (
+            "alias",
+            format!("query($id: IdNumber!) {{ who: person(idNumber: $id) {{ {aliased_open}f: {field} {close}}} }}"),
+            with("who", aliased_sec, "f"),
+        ),
+        (
+            "named-fragment",
+            format!(
+                "query($id: IdNumber!) {{ person(idNumber: $id) {{ {open}...F {close}}} }} fragment F on {type_name} {{ {field} }}"
+            ),
+            with("person", sec.clone(), field),
+        ),
+        (
+            "inline-fragment",
+            format!("query($id: IdNumber!) {{ person(idNumber: $id) {{ {open}... on {type_name} {{ {field} }} {close}}} }}"),
+            with("person", sec.clone(), field),
+        ),
+        (
+            "nested-fragments",
+            format!(
+                "query($id: IdNumber!) {{ person(idNumber: $id) {{ ...P }} }} fragment P on Person {{ ... on Person {{ {open}... on {type_name} {{ {field} }} {close}}} }}"
+            ),
+            with("person", sec.clone(), field),
+        ),
+        (
+            "batch",
+            format!("query($ids: [IdNumber!]!) {{ persons(idNumbers: $ids) {{ {open}{field} {close}}} }}"),
+            with("persons", sec, field),
+        ),
+    ]
+}
+
+/// Walks `path` into `data`, taking element 0 of every list on the way.
+fn pick<'a>(data: &'a Value, path: &[String]) -> &'a Value {
+    let mut v = data;
+    for p in path {
+        while let Value::Array(a) = v {
+            v = a.first().unwrap_or(&Value::Null);
+        }
+        v = &v[p.as_str()];
+    }
+    while let Value::Array(a) = v {
+        v = a.first().unwrap_or(&Value::Null);
+    }
+    v
+}
+
+/// Everything the full-access consumer sees about the seeded persons.
+async fn archive(app: &TestApp) -> Vec<Value> {
+    let ids: Vec<String> = archive_hub::seed::sample_ids(
+        crate::common::PERSONS,
+        crate::common::SEED,
+        crate::common::PERSONS,
+    )
+    .iter()
+    .map(|i| i.to_string())
+    .collect();
+    let q = "query($ids: [IdNumber!]!) { persons(idNumbers: $ids) { idNumber
+        trainings { enrolmentId traineeName class { regionCode } }
+        subsidies { amountFen payingCounty }
+        education { schooling { schoolName studentName } }
+        civilAffairs { assistance { regionCode } }
+        socialInsurance { records { kind } } } }";
+    let body = app.gql(q, json!({ "ids": ids })).await;
+    body["data"]["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p.is_null())
+        .cloned()
+        .collect()
+}
+
+fn linked_regions(p: &Value) -> Vec<String> {
+    let mut v = vec![p["idNumber"].as_str().unwrap()[..6].to_string()];
+    for t in p["trainings"].as_array().unwrap() {
+        v.push(
+            t["class"]["regionCode"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    }
+    for s in p["subsidies"].as_array().unwrap() {
+        v.push(s["payingCounty"].as_str().unwrap().to_string());
+    }
+    for a in p["civilAffairs"]["assistance"].as_array().unwrap() {
+        v.push(a["regionCode"].as_str().unwrap().to_string());
+    }
+    v
+}
+
+fn has_everything(p: &Value) -> bool {
+    ["trainings", "subsidies"]
+        .iter()
+        .all(|k| p[*k].as_array().is_some_and(|a| !a.is_empty()))
+        && p["education"]["schooling"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        && p["socialInsurance"]["records"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+}
+
+/// A person with data in every section tested, linked to one of `prefixes` (any, if empty).
+fn subject_in<'a>(people: &'a [Value], prefixes: &[&str]) -> &'a Value {
+    people
+        .iter()
+        .find(|p| {
+            has_everything(p)
+                && (prefixes.is_empty()
+                    || linked_regions(p)
+                        .iter()
+                        .any(|r| prefixes.iter().any(|x| r.starts_with(x))))
+        })
+        .unwrap_or_else(|| panic!("no seeded person with full data linked to {prefixes:?}"))
+}
+
+fn scope_of(consumer: &str) -> &'static [&'static str] {
+    match consumer {
+        "liaocheng-hrss-subsidy-review" => &["3715"],
+        "shenxian-civil-affairs" => &["371522"],
+        _ => &[],
+    }
+}
+
+#[tokio::test]
+async fn every_consumer_class_and_access_path_gets_exactly_its_decision() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let people = archive(&app).await;
+        for (consumer, purpose, expected) in expectations() {
+            let subject = subject_in(&people, scope_of(consumer));
+            let id = subject["idNumber"].as_str().unwrap();
+            // The batch partner is in scope too, so that only field decisions show.
+            let scope = scope_of(consumer);
+            let other = people
+                .iter()
+                .find(|p| {
+                    p["idNumber"] != subject["idNumber"]
+                        && (scope.is_empty()
+                            || linked_regions(p)
+                                .iter()
+                                .any(|r| scope.iter().any(|x| r.starts_with(x))))
+                })
+                .unwrap()["idNumber"]
+                .clone();
+            for (case, expect) in FIELDS.iter().zip(expected) {
+                let full_path: Vec<String> = case
+                    .section
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain([case.field.to_string()])
+                    .collect();
+                let raw = pick(subject, &full_path).clone();
+                for (path_name, q, path) in queries(case.section, case.field, case.type_name) {
+                    let vars = if path_name == "batch" {
+                        json!({ "ids": [id, other] })
+                    } else {
+                        json!({ "id": id })
+                    };
+                    let (status, body) = app.gql_as(consumer, purpose, &q, vars, None).await;
+                    let ctx = format!(
+                        "{b:?} {consumer} {} ({}) via {path_name}: {body}",
+                        case.name, case.field
+                    );
+                    assert_eq!(status, 200, "{ctx}");
+                    let got = pick(&body["data"], &path);
+                    let forbidden: Vec<&Value> = body["errors"]
+                        .as_array()
+                        .map(|e| {
+                            e.iter()
+                                .filter(|e| e["extensions"]["code"] == "FORBIDDEN")
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    match expect {
+                        Expect::Allow => {
+                            assert!(forbidden.is_empty(), "{ctx}");
+                            if case.name != "none" {
+                                assert_eq!(got, &raw, "{ctx}");
+                            }
+                            assert!(!got.is_null(), "{ctx}");
+                        }
+                        Expect::Mask(kind) => {
+                            assert!(forbidden.is_empty(), "{ctx}");
+                            let expected = mask(kind, raw.as_str().unwrap());
+                            assert_eq!(got.as_str(), Some(expected.as_str()), "{ctx}");
+                            assert_ne!(got, &raw, "{ctx}");
+                        }
+                        Expect::Deny => {
+                            assert!(got.is_null(), "{ctx}");
+                            assert!(!forbidden.is_empty(), "{ctx}");
+                            let e = forbidden[0];
+                            assert_eq!(
+                                e["extensions"]["field"],
+                                format!("{}.{}", case.type_name, case.field),
+                                "{ctx}"
+                            );
+                            assert!(e["message"].as_str().unwrap().contains(case.field), "{ctx}");
+                            // The rest of the response keeps its shape.
+                            assert!(body["data"].is_object(), "{ctx}");
+                        }
+                    }
+                }
+            }
+        }
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn keys_are_required_checked_revocable_and_rotatable() {
+    let app = spawn_app(&backends()[0]).await;
+    let q = r#"{ errorCodes }"#;
+    let before = app.statements();
+    let (s, body) = app
+        .gql_with_headers(&[("x-purpose", "statistics".into())], q, json!({}), None)
+        .await;
+    assert_eq!(s, 401);
+    assert_eq!(codes(&body), vec!["UNAUTHENTICATED"]);
+    assert!(body["data"].is_null());
+    let wrong = format!("ahk_{}_{}", "0".repeat(12), "0".repeat(64));
+    let (s, _) = app
+        .gql_with_headers(
+            &[
+                ("authorization", format!("Bearer {wrong}")),
+                ("x-purpose", "statistics".into()),
+            ],
+            q,
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(s, 401);
+    // A real key id with the wrong secret.
+    let real = app.keys["bigdata-analytics"].clone();
+    let tampered = format!(
+        "{}{}",
+        &real[..real.len() - 1],
+        if real.ends_with('0') { '1' } else { '0' }
+    );
+    let (s, _) = app
+        .gql_with_headers(
+            &[
+                ("authorization", format!("Bearer {tampered}")),
+                ("x-purpose", "statistics".into()),
+            ],
+            q,
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(s, 401);
+    assert_eq!(
+        app.statements(),
+        before,
+        "nothing read for unauthenticated requests"
+    );
+
+    let hub = app.state.dbs.hub();
+    let consumers = archive_hub::policy::store::list_consumers(hub)
+        .await
+        .unwrap();
+    let analytics = consumers
+        .iter()
+        .find(|c| c.name == "bigdata-analytics")
+        .unwrap();
+    let new_key = archive_hub::policy::store::rotate_consumer(hub, analytics.id)
+        .await
+        .unwrap();
+    app.state.policy.as_ref().unwrap().refresh().await.unwrap();
+    let (s, _) = app
+        .gql_as("bigdata-analytics", "statistics", q, json!({}), None)
+        .await;
+    assert_eq!(s, 401, "the old key stops working after rotation");
+    let (s, _) = app
+        .gql_with_headers(
+            &[
+                ("authorization", format!("Bearer {new_key}")),
+                ("x-purpose", "statistics".into()),
+            ],
+            q,
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    archive_hub::policy::store::revoke_consumer(hub, analytics.id)
+        .await
+        .unwrap();
+    // Picked up by the running hub without a restart (it polls every second).
+    let mut revoked = false;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let (s, _) = app
+            .gql_with_headers(
+                &[
+                    ("authorization", format!("Bearer {new_key}")),
+                    ("x-purpose", "statistics".into()),
+                ],
+                q,
+                json!({}),
+                None,
+            )
+            .await;
+        if s == 401 {
+            revoked = true;
+            break;
+        }
+    }
+    assert!(revoked, "a revoked key is refused");
+    // Keys are stored only as hashes.
+    let stored = archive_hub::policy::store::list_consumers(hub)
+        .await
+        .unwrap();
+    for c in stored {
+        assert!(!new_key.contains(&c.key_hash));
+        assert_eq!(c.key_hash.len(), 64);
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn purpose_must_be_declared_and_allowed_before_anything_is_read() {
+    let app = spawn_app(&backends()[0]).await;
+    let id = app.report.samples[0].to_string();
+    let q = "query($id: IdNumber!) { person(idNumber: $id) { trainings { enrolmentId } } }";
+    let key = format!("Bearer {}", app.keys["bigdata-analytics"]);
+    let before = app.statements();
+    let (s, body) = app
+        .gql_with_headers(
+            &[("authorization", key.clone())],
+            q,
+            json!({ "id": id }),
+            None,
+        )
+        .await;
+    assert_eq!(s, 403);
+    assert_eq!(codes(&body), vec!["FORBIDDEN"]);
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "PURPOSE_MISSING");
+    for purpose in ["subsidy_review", "not_a_purpose"] {
+        let (s, body) = app
+            .gql_with_headers(
+                &[
+                    ("authorization", key.clone()),
+                    ("x-purpose", purpose.into()),
+                ],
+                q,
+                json!({ "id": id }),
+                None,
+            )
+            .await;
+        assert_eq!(s, 403, "{purpose}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["reason"],
+            "PURPOSE_NOT_ALLOWED"
+        );
+        assert!(body["data"].is_null());
+    }
+    let (_, en) = app
+        .gql_with_headers(
+            &[("authorization", key)],
+            q,
+            json!({ "id": id }),
+            Some("en"),
+        )
+        .await;
+    assert!(en["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("X-Purpose"));
+    assert_eq!(
+        app.statements(),
+        before,
+        "no source read before the purpose is accepted"
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn region_scope_hides_persons_outside_it_without_revealing_existence() {
+    let app = spawn_app(&backends()[0]).await;
+    let people = archive(&app).await;
+    let outside = people
+        .iter()
+        .find(|p| !linked_regions(p).iter().any(|r| r.starts_with("3715")))
+        .expect("someone not linked to Liaocheng");
+    let q =
+        "query($id: IdNumber!) { person(idNumber: $id) { idNumber trainings { enrolmentId } } }";
+    let (_, body) = app
+        .gql_as(
+            "liaocheng-hrss-subsidy-review",
+            "subsidy_review",
+            q,
+            json!({ "id": outside["idNumber"] }),
+            None,
+        )
+        .await;
+    assert!(body["data"]["person"].is_null(), "{body}");
+    assert_eq!(codes(&body), vec!["FORBIDDEN"]);
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "OUT_OF_SCOPE");
+    // An unknown number outside the scope gets the same answer: existence is not revealed.
+    let (_, unknown) = app
+        .gql_as(
+            "liaocheng-hrss-subsidy-review",
+            "subsidy_review",
+            q,
+            json!({ "id": "11010519491231002X" }),
+            None,
+        )
+        .await;
+    assert_eq!(unknown["errors"][0]["extensions"]["reason"], "OUT_OF_SCOPE");
+    assert!(unknown["data"]["person"].is_null());
+    // In a batch, only the out-of-scope entries are null.
+    let inside = subject_in(&people, &["3715"]);
+    let (_, batch) = app
+        .gql_as(
+            "liaocheng-hrss-subsidy-review",
+            "subsidy_review",
+            "query($ids: [IdNumber!]!) { persons(idNumbers: $ids) { idNumber } }",
+            json!({ "ids": [inside["idNumber"], outside["idNumber"]] }),
+            None,
+        )
+        .await;
+    assert_eq!(batch["data"]["persons"][0]["idNumber"], inside["idNumber"]);
+    assert!(batch["data"]["persons"][1].is_null());
+    assert_eq!(batch["errors"][0]["path"], json!(["persons", 1]));
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn expired_and_region_limited_grants_deny_with_their_reason() {
+    let app = spawn_app(&backends()[0]).await;
+    let people = archive(&app).await;
+    let jinan = subject_in(&people, &["3701"]);
+    let q = "query($id: IdNumber!) { person(idNumber: $id) { trainings { result } subsidies { amountFen } } }";
+    let (_, body) = app
+        .gql_as(
+            "jinan-veterans",
+            "living_allowance_check",
+            q,
+            json!({ "id": jinan["idNumber"] }),
+            None,
+        )
+        .await;
+    let reasons: HashMap<String, String> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["extensions"]["field"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                e["extensions"]["reason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons.get("Training.result").map(String::as_str),
+        Some("GRANT_EXPIRED"),
+        "{body}"
+    );
+    let in_licheng = linked_regions(jinan)
+        .iter()
+        .any(|r| r.starts_with("370112"));
+    if in_licheng {
+        assert!(!reasons.contains_key("Subsidy.amountFen"));
+    } else {
+        assert_eq!(
+            reasons.get("Subsidy.amountFen").map(String::as_str),
+            Some("GRANT_OUT_OF_SCOPE"),
+            "{body}"
+        );
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn grants_are_validated_and_take_effect_without_a_restart() {
+    let app = spawn_app(&backends()[0]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[grants]]\nconsumer = \"city-audit\"\npurpose = \"audit\"\neffect = \"ALLOW\"\nfields = [\"Training.nickname\"]\n",
+    )
+    .unwrap();
+    let config = app.state.config.as_ref().clone();
+    let err = archive_hub::cli::apply_policy(&config, &app.state.dbs, &bad)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("Training.nickname"), "{err}");
+
+    let people = archive(&app).await;
+    let id = subject_in(&people, &[])["idNumber"].clone();
+    let q = "query($id: IdNumber!) { person(idNumber: $id) { trainings { result } } }";
+    let (_, before) = app
+        .gql_as("city-audit", "audit", q, json!({ "id": id }), None)
+        .await;
+    assert_eq!(codes(&before)[0], "FORBIDDEN");
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "[[grants]]\nconsumer = \"city-audit\"\npurpose = \"audit\"\neffect = \"ALLOW\"\nfields = [\"Training.result\"]\n",
+    )
+    .unwrap();
+    archive_hub::cli::apply_policy(&config, &app.state.dbs, &good)
+        .await
+        .unwrap();
+    app.state.policy.as_ref().unwrap().refresh().await.unwrap();
+    let (_, after) = app
+        .gql_as("city-audit", "audit", q, json!({ "id": id }), None)
+        .await;
+    assert!(after["errors"].is_null(), "{after}");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn hostile_queries_are_rejected_before_any_source_or_audit_write() {
+    let app = spawn_app(&backends()[0]).await;
+    let id = app.report.samples[0].to_string();
+    let deep = format!(
+        "query($id: IdNumber!) {{ person(idNumber: $id) {{ trainings {{ class {{ institution {{ name }} }} }} }} }} {}",
+        ""
+    );
+    let mut cases: Vec<(&str, String, Value)> = Vec::new();
+    // Depth: nest fragments of fragments beyond max_depth.
+    let mut q = String::from(
+        "query($id: IdNumber!) { person(idNumber: $id) { identity { region { code } } } }",
+    );
+    for _ in 0..10 {
+        q = q.replace("code", "code __typename");
+    }
+    let _ = deep;
+    // Aliases.
+    let aliases: String = (0..31).map(|i| format!("a{i}: errorCodes ")).collect();
+    cases.push(("aliases", format!("{{ {aliases} }}"), json!({})));
+    // Root fields.
+    let roots: String = (0..11).map(|_| "errorCodes ".to_string()).collect();
+    cases.push(("root fields", format!("{{ {roots} }}"), json!({})));
+    // Complexity: 1,000 IDs × a large selection, twice.
+    let ids: Vec<String> = archive_hub::seed::sample_ids(100_000, 3, 1000)
+        .iter()
+        .map(|i| i.to_string())
+        .collect();
+    let big = "trainings { enrolmentId traineeName phone enrolledOn result attendedHours class { id occupationCode occupationName level trainingType startDate endDate hours regionCode institution { uscc name kind inDirectory creditGrade regionCode } } } subsidies { id kind amountFen paidOn payingCounty enrolmentId months employerUscc certificateId } certificates { id kind certificateNo occupationCode occupationName level issuedOn issuer enrolmentId }";
+    cases.push((
+        "complexity",
+        format!("query($ids: [IdNumber!]!) {{ a: persons(idNumbers: $ids) {{ {big} }} b: persons(idNumbers: $ids) {{ {big} }} c: persons(idNumbers: $ids) {{ {big} }} d: persons(idNumbers: $ids) {{ {big} }} }}"),
+        json!({ "ids": ids }),
+    ));
+    // Recursive fragment spreads.
+    cases.push((
+        "fragment cycle",
+        "query($id: IdNumber!) { person(idNumber: $id) { ...A } } fragment A on Person { ...B } fragment B on Person { ...A }".into(),
+        json!({ "id": id }),
+    ));
+    // Directives per field.
+    cases.push((
+        "directives",
+        "query($id: IdNumber!, $t: Boolean!) { person(idNumber: $id) @include(if: $t) @include(if: $t) @include(if: $t) @include(if: $t) @include(if: $t) { idNumber } }".into(),
+        json!({ "id": id, "t": true }),
+    ));
+    // Depth (checked even before introspection is refused).
+    cases.push((
+        "depth",
+        "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }".into(),
+        json!({}),
+    ));
+    // Introspection is for the hub admin only.
+    cases.push((
+        "introspection",
+        "{ __schema { types { name } } }".into(),
+        json!({}),
+    ));
+    let hub = app.state.dbs.hub().clone();
+    for (name, q, vars) in cases {
+        let before = app.statements();
+        let events = audit_count(&hub).await;
+        let started = std::time::Instant::now();
+        // The admin may introspect, so the depth limit is shown on the admin's query.
+        let (status, body) = if name == "depth" {
+            app.gql_as("hub-admin", "administration", &q, vars, None)
+                .await
+        } else {
+            app.gql_lang(&q, vars, None).await
+        };
+        let _ = started;
+        assert!(status == 200 || status == 400, "{name}: {status}");
+        assert!(body["data"].is_null(), "{name}: {body}");
+        let c = codes(&body);
+        assert!(!c.is_empty(), "{name} accepted: {body}");
+        let expected = if name == "introspection" {
+            "FORBIDDEN"
+        } else {
+            "LIMIT_EXCEEDED"
+        };
+        assert_eq!(c[0], expected, "{name}: {body}");
+        assert_eq!(app.statements(), before, "{name}: a source was read");
+        assert_eq!(
+            audit_count(&hub).await,
+            events,
+            "{name}: an audit event was written"
+        );
+    }
+    // The admin may introspect.
+    let (_, admin) = app
+        .gql_as(
+            "hub-admin",
+            "administration",
+            "{ __schema { queryType { name } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        admin["data"]["__schema"]["queryType"]["name"], "Query",
+        "{admin}"
+    );
+    app.cleanup().await;
+}
+
+async fn audit_count(hub: &sea_orm::DatabaseConnection) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    entities::hub::audit_event::Entity::find()
+        .count(hub)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn each_access_is_audited_with_its_decisions_and_readable_by_auditors_only() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let people = archive(&app).await;
+        let subject = subject_in(&people, &["371522"]);
+        let id = subject["idNumber"].as_str().unwrap();
+        let q = "query($id: IdNumber!) { person(idNumber: $id) { trainings { traineeName result } education { schooling { schoolName } } } }";
+        let (_, body) = app
+            .gql_as(
+                "shenxian-civil-affairs",
+                "living_allowance_check",
+                q,
+                json!({ "id": id }),
+                None,
+            )
+            .await;
+        assert!(body["data"]["person"].is_object(), "{body}");
+        let log_q = "query($id: IdNumber!) { accessLog(idNumber: $id) { consumerName consumerDepartment purpose fields { field decision } } }";
+        let (_, log) = app
+            .gql_as("city-audit", "audit", log_q, json!({ "id": id }), None)
+            .await;
+        let entries = log["data"]["accessLog"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{b:?}: {log}"));
+        let e = entries
+            .iter()
+            .find(|e| e["consumerName"] == "shenxian-civil-affairs")
+            .unwrap_or_else(|| panic!("{b:?}: {log}"));
+        assert_eq!(e["consumerDepartment"], Department::CivilAffairs.code());
+        assert_eq!(e["purpose"], "living_allowance_check");
+        let decisions: HashMap<String, String> = e["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["field"].as_str().unwrap().into(),
+                    f["decision"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert_eq!(decisions["Training.traineeName"], "MASKED");
+        assert_eq!(decisions["Training.result"], "ALLOWED");
+        assert_eq!(decisions["SchoolingRecord.schoolName"], "DENIED");
+        // The trail never holds the raw number.
+        let hub = app.state.dbs.hub();
+        use sea_orm::EntityTrait;
+        for ev in entities::hub::audit_event::Entity::find()
+            .all(hub)
+            .await
+            .unwrap()
+        {
+            assert!(!ev.subject.contains(id) && !ev.fields.contains(id));
+        }
+        // Other consumers may not read the access log.
+        let (_, refused) = app
+            .gql_as(FULL, FULL_PURPOSE, log_q, json!({ "id": id }), None)
+            .await;
+        assert_eq!(codes(&refused), vec!["FORBIDDEN"]);
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_citizen_portal_sees_only_its_own_access_log() {
+    let app = spawn_app(&backends()[0]).await;
+    let people = archive(&app).await;
+    let me = subject_in(&people, &[])["idNumber"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let config = app.state.config.as_ref().clone();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("citizen.toml");
+    std::fs::write(
+        &f,
+        format!("[[consumers]]\nname = \"citizen-test\"\nkind = \"CITIZEN_PORTAL\"\npurposes = [\"self_service\"]\nbind_id_number = \"{me}\"\n"),
+    )
+    .unwrap();
+    let keys = archive_hub::cli::apply_policy(&config, &app.state.dbs, &f)
+        .await
+        .unwrap();
+    app.state.policy.as_ref().unwrap().refresh().await.unwrap();
+    let key = keys
+        .iter()
+        .find(|(n, _)| n == "citizen-test")
+        .unwrap()
+        .1
+        .clone();
+    // Someone reads my data.
+    app.gql_as(
+        "bigdata-analytics",
+        "statistics",
+        "query($id: IdNumber!) { person(idNumber: $id) { subsidies { amountFen } } }",
+        json!({ "id": me }),
+        None,
+    )
+    .await;
+    let headers = [
+        ("authorization", format!("Bearer {key}")),
+        ("x-purpose", "self_service".to_string()),
+    ];
+    let (_, log) = app
+        .gql_with_headers(
+            &headers,
+            "{ myAccessLog { consumerName purpose fields { field decision } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    let entries = log["data"]["myAccessLog"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["consumerName"] == "bigdata-analytics"),
+        "{log}"
+    );
+    // It cannot read someone else's person record or access log.
+    let other = people.iter().find(|p| p["idNumber"] != me).unwrap()["idNumber"].clone();
+    let (_, theirs) = app
+        .gql_with_headers(
+            &headers,
+            "query($id: IdNumber!) { person(idNumber: $id) { idNumber } }",
+            json!({ "id": other }),
+            None,
+        )
+        .await;
+    assert!(theirs["data"]["person"].is_null());
+    let (_, log2) = app
+        .gql_with_headers(
+            &headers,
+            "query($id: IdNumber!) { accessLog(idNumber: $id) { seq } }",
+            json!({ "id": other }),
+            None,
+        )
+        .await;
+    assert_eq!(codes(&log2), vec!["FORBIDDEN"]);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn when_the_audit_trail_cannot_be_written_personal_data_is_refused() {
+    let app = spawn_app(&backends()[0]).await;
+    let id = app.report.samples[0].to_string();
+    use sea_orm::ConnectionTrait;
+    app.state
+        .dbs
+        .hub()
+        .execute_unprepared("DROP TABLE hub_audit_event")
+        .await
+        .unwrap();
+    let (status, body) = app
+        .gql(
+            "query($id: IdNumber!) { person(idNumber: $id) { trainings { traineeName } } }",
+            json!({ "id": id }),
+        )
+        .await
+        .pipe(|b| (0, b));
+    let _ = status;
+    assert_eq!(codes(&body), vec!["AUDIT_UNAVAILABLE"], "{body}");
+    assert!(body["data"].is_null());
+    assert!(!body.to_string().contains(&id));
+    app.cleanup().await;
+}
+
+trait Pipe: Sized {
+    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+        f(self)
+    }
+}
+impl<T> Pipe for T {}
