@@ -5,6 +5,10 @@ for line in io.lines(os.getenv("BENCH_IDS") or "bench/out/ids.txt") do
 end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+if os.getenv("BENCH_KEY") then
+  wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY")
+  wrk.headers["X-Purpose"] = "statistics"
+end
 
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
@@ -21,6 +25,6 @@ end
 ARCHIVE = "idNumber identity{age region{fullName}} education{schooling{schoolName schoolType enrolledOn graduatedOn}} " ..
   "civilAffairs{assistance{kind validFrom validTo}} veterans{records{category dischargedOn}} " ..
   "poverty{households{status registeredOn exitYear}} union{records{kind category validFrom}} " ..
-  "socialInsurance{records{kind employerName validFrom validTo amountFen}} " ..
+  "socialInsurance{records{kind employerName validFrom validTo}} " ..
   "trainings{enrolmentId result class{occupationCode level trainingType startDate endDate institution{uscc name inDirectory}}} " ..
   "certificates{kind level certificateNo} subsidies{kind amountFen paidOn payingCounty}"

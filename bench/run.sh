@@ -39,19 +39,38 @@ printf 'seed wall time (incl. migrations): %.1f s\n' "$(echo "$end - $start" | b
 
 $BIN sample-ids --persons "$PERSONS" --seed "$SEED" --count 20000 > "$OUT/ids.txt"
 
-ARCHIVE_HUB_SERVER__PORT=$PORT ARCHIVE_HUB_SOURCES__HRSS_TRAINING__MAX_CONNECTIONS=32 $BIN serve 2>"$OUT/server.log" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do
-  curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break
-  sleep 0.2
-done
+$BIN policy apply bench/policy.toml > "$OUT/policy.txt"
+export BENCH_KEY=$(awk '$1 == "bench-full" { print $2 }' "$OUT/policy.txt")
 
 URL="http://127.0.0.1:$PORT/graphql"
 export BENCH_IDS="$OUT/ids.txt"
-for c in 16 64; do
-  echo "== person, full archive, concurrency $c"
-  wrk -t2 -c"$c" -d"$DURATION" --latency -s bench/person.lua "$URL" | tee "$OUT/person_c$c.txt"
+
+# Runs the load steps against a server started with the given extra environment.
+load() {
+  local label=$1; shift
+  env "$@" ARCHIVE_HUB_SERVER__PORT=$PORT ARCHIVE_HUB_SOURCES__HRSS_TRAINING__MAX_CONNECTIONS=32 \
+    $BIN serve 2>"$OUT/server_$label.log" &
+  local server=$!
+  for _ in $(seq 1 50); do
+    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+    sleep 0.2
+  done
+  for c in 16 64; do
+    echo "== [$label] person, full archive, concurrency $c"
+    wrk -t2 -c"$c" -d"$DURATION" --latency -s bench/person.lua "$URL" | tee "$OUT/${label}_person_c$c.txt"
+  done
+  if [ "$label" = "policy_audit_on" ]; then
+    echo "== [$label] persons, 1,000 IDs per request, concurrency 4"
+    wrk -t2 -c4 -d"$DURATION" --latency -s bench/persons.lua "$URL" | tee "$OUT/${label}_persons_1000.txt"
+  fi
+  kill $server; wait $server 2>/dev/null || true
+}
+
+load policy_audit_on
+load policy_audit_off ARCHIVE_HUB_POLICY__ENABLED=false ARCHIVE_HUB_AUDIT__ENABLED=false
+
+echo "== summary (requests/s, p50, p99)"
+for f in "$OUT"/policy_audit_*.txt; do
+  printf '%-45s %10s  p50 %-9s p99 %s\n' "$(basename "$f" .txt)" \
+    "$(awk '/Requests\/sec/ {print $2}' "$f")" "$(awk '$1 == "50%" {print $2}' "$f")" "$(awk '$1 == "99%" {print $2}' "$f")"
 done
-echo "== persons, 1,000 IDs per request, concurrency 4"
-wrk -t2 -c4 -d"$DURATION" --latency -s bench/persons.lua "$URL" | tee "$OUT/persons_1000.txt"

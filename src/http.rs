@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(cfg.request_timeout_secs);
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/schema", get(consumer_schema))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(body_limit))
@@ -207,6 +208,37 @@ fn audit_events(access: &Access, audit: &AuditLog) -> Vec<NewAuditEvent> {
 
 async fn graphiql() -> Html<String> {
     Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+/// The SDL as the calling consumer sees it: only the fields it could ever be allowed.
+async fn consumer_schema(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let sdl = state.schema.sdl();
+    let Some(store) = &state.policy else {
+        return sdl.into_response();
+    };
+    let lang = lang_of(&headers);
+    let snapshot = store.snapshot();
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()));
+    let consumer = key
+        .and_then(crate::policy::keys::split)
+        .and_then(|(id, secret)| {
+            snapshot
+                .consumers
+                .get(id)
+                .filter(|c| !c.revoked && crate::policy::keys::verify(secret, &c.key_hash))
+        });
+    match consumer {
+        Some(c) => crate::policy::sdl_for(&snapshot, c, &sdl).into_response(),
+        None => request_error(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            Refusal::Unauthenticated.message(lang),
+        ),
+    }
 }
 
 async fn healthz() -> &'static str {

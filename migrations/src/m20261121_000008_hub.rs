@@ -91,16 +91,24 @@ CREATE TRIGGER hub_audit_no_update BEFORE UPDATE OR DELETE ON hub_audit_event
   FOR EACH ROW EXECUTE FUNCTION hub_audit_append_only();
 CREATE TRIGGER hub_audit_no_truncate BEFORE TRUNCATE ON hub_audit_event
   FOR EACH STATEMENT EXECUTE FUNCTION hub_audit_append_only();
+CREATE TRIGGER hub_checkpoint_no_update BEFORE UPDATE OR DELETE ON hub_audit_checkpoint
+  FOR EACH ROW EXECUTE FUNCTION hub_audit_append_only();
+CREATE TRIGGER hub_checkpoint_no_truncate BEFORE TRUNCATE ON hub_audit_checkpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION hub_audit_append_only();
 "#;
 
-const SQLITE_GUARD: [&str; 2] = [
+const SQLITE_GUARD: [&str; 4] = [
     "CREATE TRIGGER hub_audit_no_update BEFORE UPDATE ON hub_audit_event BEGIN SELECT RAISE(ABORT, 'hub_audit_event is append-only'); END",
     "CREATE TRIGGER hub_audit_no_delete BEFORE DELETE ON hub_audit_event BEGIN SELECT RAISE(ABORT, 'hub_audit_event is append-only'); END",
+    "CREATE TRIGGER hub_checkpoint_no_update BEFORE UPDATE ON hub_audit_checkpoint BEGIN SELECT RAISE(ABORT, 'hub_audit_checkpoint is append-only'); END",
+    "CREATE TRIGGER hub_checkpoint_no_delete BEFORE DELETE ON hub_audit_checkpoint BEGIN SELECT RAISE(ABORT, 'hub_audit_checkpoint is append-only'); END",
 ];
 
-const MYSQL_GUARD: [&str; 2] = [
+const MYSQL_GUARD: [&str; 4] = [
     "CREATE TRIGGER hub_audit_no_update BEFORE UPDATE ON hub_audit_event FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'hub_audit_event is append-only'",
     "CREATE TRIGGER hub_audit_no_delete BEFORE DELETE ON hub_audit_event FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'hub_audit_event is append-only'",
+    "CREATE TRIGGER hub_checkpoint_no_update BEFORE UPDATE ON hub_audit_checkpoint FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'hub_audit_checkpoint is append-only'",
+    "CREATE TRIGGER hub_checkpoint_no_delete BEFORE DELETE ON hub_audit_checkpoint FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'hub_audit_checkpoint is append-only'",
 ];
 
 #[async_trait::async_trait]

@@ -53,6 +53,7 @@ impl FieldPolicy {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     fields: BTreeMap<(String, String), FieldPolicy>,
+    by_type: std::collections::HashMap<String, std::collections::HashMap<String, FieldPolicy>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,13 +113,22 @@ impl Catalog {
                 );
             }
         }
-        Ok(Self { fields })
+        let mut by_type: std::collections::HashMap<
+            String,
+            std::collections::HashMap<String, FieldPolicy>,
+        > = std::collections::HashMap::new();
+        for ((t, f), p) in &fields {
+            by_type
+                .entry(t.clone())
+                .or_default()
+                .insert(f.clone(), p.clone());
+        }
+        Ok(Self { fields, by_type })
     }
 
     pub fn get(&self, type_name: &str, field: &str) -> Option<&FieldPolicy> {
-        // Keyed by owned strings; the catalog is small, so build the key on the hot path
-        // only through this lookup.
-        self.fields.get(&(type_name.to_string(), field.to_string()))
+        // Looked up for every resolved field: two borrowed-key look-ups, no allocation.
+        self.by_type.get(type_name)?.get(field)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &FieldPolicy> {

@@ -174,3 +174,54 @@ impl PolicySnapshot {
         }
     }
 }
+
+/// The schema as one consumer sees it: the SDL without the personal-data fields it could
+/// never be allowed (their descriptions go with them).
+pub fn sdl_for(snapshot: &PolicySnapshot, consumer: &Consumer, sdl: &str) -> String {
+    let mut out = String::with_capacity(sdl.len());
+    let mut current_type: Option<String> = None;
+    let mut pending: Vec<&str> = Vec::new();
+    let mut in_description = false;
+    for line in sdl.lines() {
+        let trimmed = line.trim();
+        if !line.starts_with('\t') {
+            current_type = trimmed
+                .strip_prefix("type ")
+                .and_then(|r| r.split_whitespace().next())
+                .map(String::from);
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        // Field descriptions are `"""` blocks just before the field.
+        if trimmed == "\"\"\"" || (trimmed.starts_with("\"\"\"") && !in_description) {
+            let one_line = trimmed.len() > 6 && trimmed.ends_with("\"\"\"");
+            if !one_line {
+                in_description = !in_description;
+            }
+            pending.push(line);
+            continue;
+        }
+        if in_description {
+            pending.push(line);
+            continue;
+        }
+        let field = trimmed.split(['(', ':', ' ']).next().unwrap_or_default();
+        let hidden = current_type.as_deref().is_some_and(|t| {
+            snapshot
+                .catalog
+                .get(t, field)
+                .is_some_and(|f| !snapshot.could_see(consumer, f))
+        });
+        if !hidden {
+            for p in pending.drain(..) {
+                out.push_str(p);
+                out.push('\n');
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        pending.clear();
+    }
+    out
+}

@@ -77,10 +77,14 @@ impl HubDb {
             DatabaseBackend::Postgres => &[
                 "DROP TRIGGER hub_audit_no_update ON hub_audit_event",
                 "DROP TRIGGER hub_audit_no_truncate ON hub_audit_event",
+                "DROP TRIGGER hub_checkpoint_no_update ON hub_audit_checkpoint",
+                "DROP TRIGGER hub_checkpoint_no_truncate ON hub_audit_checkpoint",
             ],
             _ => &[
                 "DROP TRIGGER hub_audit_no_update",
                 "DROP TRIGGER hub_audit_no_delete",
+                "DROP TRIGGER hub_checkpoint_no_update",
+                "DROP TRIGGER hub_checkpoint_no_delete",
             ],
         };
         for s in stmts {

@@ -930,3 +930,66 @@ trait Pipe: Sized {
     }
 }
 impl<T> Pipe for T {}
+
+#[tokio::test]
+async fn each_consumer_sees_only_the_fields_it_could_ever_be_allowed() {
+    let app = spawn_app(&backends()[0]).await;
+    let sdl_of = |name: &str| {
+        let key = app.keys[name].clone();
+        let client = app.client.clone();
+        let url = format!("{}/schema", app.addr);
+        async move {
+            let r = client
+                .get(url)
+                .header("authorization", format!("Bearer {key}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let field_in = |sdl: &str, ty: &str, field: &str| {
+        let start = sdl
+            .find(&format!("type {ty} {{"))
+            .unwrap_or_else(|| panic!("type {ty} missing"));
+        let body = &sdl[start..start + sdl[start..].find("\n}").unwrap()];
+        body.lines().any(|l| {
+            l.trim_start().starts_with(&format!("{field}:"))
+                || l.trim_start().starts_with(&format!("{field}("))
+        })
+    };
+    let audit = sdl_of("city-audit").await;
+    assert!(
+        field_in(&audit, "Training", "enrolmentId"),
+        "unconditional fields stay"
+    );
+    assert!(
+        !field_in(&audit, "Training", "traineeName"),
+        "no grant: hidden"
+    );
+    assert!(!field_in(&audit, "SocialRecord", "employerName"));
+    let civil = sdl_of("shenxian-civil-affairs").await;
+    assert!(
+        field_in(&civil, "Training", "traineeName"),
+        "masked grant: shown"
+    );
+    assert!(
+        field_in(&civil, "AssistanceRecord", "householdNo"),
+        "its own department's field"
+    );
+    assert!(!field_in(&civil, "SchoolingRecord", "schoolName"));
+    let hrss = sdl_of("liaocheng-hrss-subsidy-review").await;
+    assert!(
+        !field_in(&hrss, "AssistanceRecord", "householdNo"),
+        "NONE: owner only"
+    );
+    let r = app
+        .client
+        .get(format!("{}/schema", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    app.cleanup().await;
+}
