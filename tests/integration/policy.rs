@@ -63,31 +63,38 @@ const FIELDS: &[FieldCase] = &[
 ];
 
 /// The expected decision of each demo consumer (with its purpose) for each field above.
-fn expectations() -> Vec<(&'static str, &'static str, [Expect; 5])> {
+/// `None` in the Jinan row: decided by whether the person is linked to Licheng (370112),
+/// the region its subsidy grant is limited to.
+fn expectations() -> Vec<(&'static str, &'static str, [Option<Expect>; 6])> {
     use Expect::*;
+    let m = MaskKind::Name;
+    let (a, d) = (Some(Allow), Some(Deny));
     vec![
-        // Owns the training data; grants on schooling; social-insurance employer is CONDITIONAL for it.
+        // Owns the training data; grants on schooling and social-insurance employers.
         (
             "liaocheng-hrss-subsidy-review",
             "subsidy_review",
-            [Allow, Allow, Allow, Allow, Allow],
+            [a, a, a, a, a, d],
         ),
+        ("hrss-archive-desk", "subsidy_review", [a, a, a, a, a, d]),
         (
             "shenxian-civil-affairs",
             "living_allowance_check",
-            [Allow, Mask(MaskKind::Name), Allow, Deny, Deny],
+            [a, Some(Mask(m)), a, d, d, d],
+        ),
+        // Its training grant has expired.
+        (
+            "jinan-veterans",
+            "living_allowance_check",
+            [a, d, None, d, d, d],
         ),
         (
             "bigdata-analytics",
             "statistics",
-            [Allow, Mask(MaskKind::Name), Allow, Deny, Deny],
+            [a, Some(Mask(m)), a, d, d, d],
         ),
-        ("city-audit", "audit", [Allow, Deny, Deny, Deny, Deny]),
-        (
-            "hub-admin",
-            "administration",
-            [Allow, Deny, Deny, Deny, Deny],
-        ),
+        ("city-audit", "audit", [a, d, d, d, d, d]),
+        ("hub-admin", "administration", [a, d, d, d, d, d]),
     ]
 }
 
@@ -181,7 +188,7 @@ async fn archive(app: &TestApp) -> Vec<Value> {
         subsidies { amountFen payingCounty }
         education { schooling { schoolName studentName } }
         civilAffairs { assistance { regionCode } }
-        socialInsurance { records { kind } } } }";
+        socialInsurance { records { kind employerName } } } }";
     let body = app.gql(q, json!({ "ids": ids })).await;
     body["data"]["persons"]
         .as_array()
@@ -241,6 +248,7 @@ fn scope_of(consumer: &str) -> &'static [&'static str] {
     match consumer {
         "liaocheng-hrss-subsidy-review" => &["3715"],
         "shenxian-civil-affairs" => &["371522"],
+        "jinan-veterans" => &["3701"],
         _ => &[],
     }
 }
@@ -266,7 +274,15 @@ async fn every_consumer_class_and_access_path_gets_exactly_its_decision() {
                 })
                 .unwrap()["idNumber"]
                 .clone();
+            let in_licheng = linked_regions(subject)
+                .iter()
+                .any(|r| r.starts_with("370112"));
             for (case, expect) in FIELDS.iter().zip(expected) {
+                let expect = expect.unwrap_or(if in_licheng {
+                    Expect::Allow
+                } else {
+                    Expect::Deny
+                });
                 let full_path: Vec<String> = case
                     .section
                     .iter()
@@ -298,10 +314,7 @@ async fn every_consumer_class_and_access_path_gets_exactly_its_decision() {
                     match expect {
                         Expect::Allow => {
                             assert!(forbidden.is_empty(), "{ctx}");
-                            if case.name != "none" {
-                                assert_eq!(got, &raw, "{ctx}");
-                            }
-                            assert!(!got.is_null(), "{ctx}");
+                            assert_eq!(got, &raw, "{ctx}");
                         }
                         Expect::Mask(kind) => {
                             assert!(forbidden.is_empty(), "{ctx}");
@@ -991,5 +1004,58 @@ async fn each_consumer_sees_only_the_fields_it_could_ever_be_allowed() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_not_shared_field_is_read_by_its_owner_department_only() {
+    let app = spawn_app(&backends()[0]).await;
+    let config = app.state.config.as_ref().clone();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("owner.toml");
+    std::fs::write(
+        &f,
+        "[[consumers]]\nname = \"civil-owner\"\nkind = \"DEPARTMENT_SYSTEM\"\ndepartment = \"civil_affairs\"\npurposes = [\"living_allowance_check\"]\n",
+    )
+    .unwrap();
+    let keys = archive_hub::cli::apply_policy(&config, &app.state.dbs, &f)
+        .await
+        .unwrap();
+    app.state.policy.as_ref().unwrap().refresh().await.unwrap();
+    let key = keys
+        .iter()
+        .find(|(n, _)| n == "civil-owner")
+        .unwrap()
+        .1
+        .clone();
+    use sea_orm::EntityTrait;
+    let rec = entities::civil_affairs::assistance::Entity::find()
+        .one(&app.state.dbs.get(Department::CivilAffairs).conn)
+        .await
+        .unwrap()
+        .expect("an assistance record");
+    let q = "query($id: IdNumber!) { person(idNumber: $id) { civilAffairs { assistance { householdNo } } } }";
+    let headers = [
+        ("authorization", format!("Bearer {key}")),
+        ("x-purpose", "living_allowance_check".to_string()),
+    ];
+    let (_, owner) = app
+        .gql_with_headers(&headers, q, json!({ "id": rec.id_number }), None)
+        .await;
+    assert_eq!(
+        owner["data"]["person"]["civilAffairs"]["assistance"][0]["householdNo"],
+        rec.household_no.as_str(),
+        "{owner}"
+    );
+    // A `AssistanceRecord.*` grant does not open a NONE field to anyone else.
+    let (_, other) = app
+        .gql(q, json!({ "id": rec.id_number }))
+        .await
+        .pipe(|b| (0, b));
+    assert!(other["data"]["person"]["civilAffairs"]["assistance"][0]["householdNo"].is_null());
+    assert_eq!(
+        other["errors"][0]["extensions"]["reason"], "OWNER_ONLY",
+        "{other}"
+    );
     app.cleanup().await;
 }
