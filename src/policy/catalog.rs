@@ -34,6 +34,8 @@ pub fn share(owner: Department, class: SharingClass, sensitive: bool, mask: Mask
 /// One catalog entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldPolicy {
+    /// `Type.field`, shared so that recording a decision does not allocate.
+    pub key: std::sync::Arc<str>,
     pub type_name: String,
     pub field: String,
     pub owner: Department,
@@ -44,8 +46,8 @@ pub struct FieldPolicy {
 }
 
 impl FieldPolicy {
-    pub fn key(&self) -> String {
-        format!("{}.{}", self.type_name, self.field)
+    pub fn key(&self) -> std::sync::Arc<str> {
+        self.key.clone()
     }
 }
 
@@ -102,6 +104,7 @@ impl Catalog {
                 fields.insert(
                     (type_name.clone(), f.name.node.to_string()),
                     FieldPolicy {
+                        key: key.as_str().into(),
                         type_name: type_name.clone(),
                         field: f.name.node.to_string(),
                         owner,

@@ -4,7 +4,7 @@
 //! records each decision for the audit trail. Root resolvers only tell it which person
 //! each result is about, through [`subjects`]; they decide nothing themselves.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
@@ -41,15 +41,9 @@ pub struct Access {
     subjects: Mutex<HashMap<String, Vec<IdNumber>>>,
     /// Region codes each person is linked to (ID region, residence, training, subsidies).
     regions: Mutex<HashMap<IdNumber, Arc<Vec<String>>>>,
-    /// Every decision taken, per person, for the audit trail.
-    log: Mutex<BTreeMap<IdNumber, BTreeSet<(String, DecisionKey)>>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum DecisionKey {
-    Allowed,
-    Masked,
-    Denied,
+    /// Every decision taken, per person and field: the audit trail's record, and a cache
+    /// (a decision depends only on the field and the person).
+    decisions: Mutex<HashMap<IdNumber, HashMap<Arc<str>, FieldDecision>>>,
 }
 
 impl Access {
@@ -69,38 +63,60 @@ impl Access {
             now: Utc::now(),
             subjects: Mutex::default(),
             regions: Mutex::default(),
-            log: Mutex::default(),
+            decisions: Mutex::default(),
         }
     }
 
-    fn record(&self, subject: &IdNumber, field: String, d: DecisionKey) {
-        if let Ok(mut log) = self.log.lock() {
-            log.entry(subject.clone()).or_default().insert((field, d));
+    fn record(&self, subject: &IdNumber, field: Arc<str>, d: FieldDecision) {
+        if let Ok(mut log) = self.decisions.lock() {
+            log.entry(subject.clone()).or_default().insert(field, d);
         }
+    }
+
+    /// The decision for `field` about `subject`, taken once per request.
+    fn decide(&self, subject: &IdNumber, field: &super::catalog::FieldPolicy) -> FieldDecision {
+        let cached = self
+            .decisions
+            .lock()
+            .ok()
+            .and_then(|m| m.get(subject).and_then(|f| f.get(&*field.key)).copied());
+        if let Some(d) = cached {
+            return d;
+        }
+        let regions = self.regions_of(subject);
+        let d = self
+            .snapshot
+            .decide(&self.consumer, &self.purpose, field, &regions, self.now);
+        self.record(subject, field.key(), d);
+        d
     }
 
     /// The decisions taken in this request, per person (for the audit trail).
     pub fn accesses(&self) -> Vec<(IdNumber, Vec<FieldAccess>)> {
-        let log = match self.log.lock() {
+        let log = match self.decisions.lock() {
             Ok(l) => l.clone(),
             Err(p) => p.into_inner().clone(),
         };
-        log.into_iter()
-            .map(|(id, set)| {
-                let fields = set
+        let mut out: Vec<(IdNumber, Vec<FieldAccess>)> = log
+            .into_iter()
+            .map(|(id, fields)| {
+                let mut fields: Vec<FieldAccess> = fields
                     .into_iter()
                     .map(|(field, d)| FieldAccess {
-                        field,
+                        field: field.to_string(),
                         decision: match d {
-                            DecisionKey::Allowed => Decision::Allowed,
-                            DecisionKey::Masked => Decision::Masked,
-                            DecisionKey::Denied => Decision::Denied,
+                            FieldDecision::Allow => Decision::Allowed,
+                            FieldDecision::Mask(_) => Decision::Masked,
+                            FieldDecision::Deny(_) => Decision::Denied,
                         },
                     })
                     .collect();
+                fields.sort_by(|a, b| a.field.cmp(&b.field));
                 (id, fields)
             })
-            .collect()
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
     fn subject_for(&self, path: &QueryPathNode<'_>) -> Option<IdNumber> {
@@ -240,6 +256,11 @@ fn forbidden(
             "该字段的共享授权已过期",
             "the grant for this field has expired",
         ),
+        DenyReason::OutOfScope => (
+            "OUT_OF_SCOPE",
+            "此人不在本接入方的授权区域内",
+            "this person is outside the consumer's region scope",
+        ),
         DenyReason::Unmaskable => (
             "UNMASKABLE",
             "授权为脱敏读取，但该字段没有脱敏形式",
@@ -318,36 +339,21 @@ impl Extension for PolicyExtensionImpl {
                 DenyReason::NoGrant,
             ));
         };
-        let regions = access.regions_of(&subject);
-        let decision = access.snapshot.decide(
-            &access.consumer,
-            &access.purpose,
-            field,
-            &regions,
-            access.now,
-        );
-        match decision {
-            FieldDecision::Allow => {
-                access.record(&subject, field.key(), DecisionKey::Allowed);
-                next.run(ctx, info).await
-            }
+        match access.decide(&subject, field) {
+            FieldDecision::Allow => next.run(ctx, info).await,
             FieldDecision::Mask(kind) => {
-                access.record(&subject, field.key(), DecisionKey::Masked);
                 let v = next.run(ctx, info).await?;
                 Ok(v.map(|v| match v {
                     Value::String(s) => Value::String(mask(kind, &s)),
                     other => other,
                 }))
             }
-            FieldDecision::Deny(reason) => {
-                access.record(&subject, field.key(), DecisionKey::Denied);
-                Err(forbidden(
-                    access,
-                    path_of(info.path_node),
-                    &field.key(),
-                    reason,
-                ))
-            }
+            FieldDecision::Deny(reason) => Err(forbidden(
+                access,
+                path_of(info.path_node),
+                &field.key,
+                reason,
+            )),
         }
     }
 }
@@ -393,7 +399,11 @@ pub async fn subjects(
             c.region_scope.is_empty() || in_scope(&c.region_scope, &regions)
         };
         if !ok {
-            access.record(id, "Query.person".into(), DecisionKey::Denied);
+            access.record(
+                id,
+                Arc::from("Query.person"),
+                FieldDecision::Deny(DenyReason::OutOfScope),
+            );
             let mut path = ctx.path_node.as_ref().map(path_of).unwrap_or_default();
             if ids.len() > 1 || root == "persons" {
                 path.push(PathSegment::Index(i));

@@ -80,6 +80,8 @@ pub enum DenyReason {
     GrantOutOfScope,
     /// The only grant says MASK, but this field has no masked form.
     Unmaskable,
+    /// The person lies outside the consumer's region scope.
+    OutOfScope,
 }
 
 /// An immutable view of all policy data, swapped whole when the policy version changes.
@@ -122,34 +124,39 @@ impl PolicySnapshot {
             .get(&consumer.id)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let matching: Vec<&Grant> = grants
-            .iter()
-            .filter(|g| {
-                g.purpose == purpose && pattern_matches(&g.pattern, &field.type_name, &field.field)
-            })
-            .collect();
-        if matching.is_empty() {
-            return FieldDecision::Deny(DenyReason::NoGrant);
-        }
-        let live: Vec<&Grant> = matching
-            .into_iter()
-            .filter(|g| g.expires_at.is_none_or(|e| e > now))
-            .collect();
-        if live.is_empty() {
-            return FieldDecision::Deny(DenyReason::Expired);
-        }
-        let in_region: Vec<&Grant> = live
-            .into_iter()
-            .filter(|g| g.region_scope.as_ref().is_none_or(|s| in_scope(s, regions)))
-            .collect();
-        // The most specific grant wins; between equally specific ones, ALLOW beats MASK.
-        let best = in_region.iter().max_by_key(|g| {
+        // One pass, no allocation: this runs for every field of every person.
+        let (mut matched, mut live) = (false, false);
+        let mut best: Option<&Grant> = None;
+        let rank = |g: &Grant| {
             (
                 specificity(&g.pattern),
                 u8::from(g.effect == GrantEffect::Allow),
             )
-        });
+        };
+        for g in grants {
+            if g.purpose != purpose || !pattern_matches(&g.pattern, &field.type_name, &field.field)
+            {
+                continue;
+            }
+            matched = true;
+            if g.expires_at.is_some_and(|e| e <= now) {
+                continue;
+            }
+            live = true;
+            if g.region_scope
+                .as_ref()
+                .is_some_and(|s| !in_scope(s, regions))
+            {
+                continue;
+            }
+            // The most specific grant wins; between equally specific ones, ALLOW beats MASK.
+            if best.is_none_or(|b| rank(g) > rank(b)) {
+                best = Some(g);
+            }
+        }
         match best {
+            None if !matched => FieldDecision::Deny(DenyReason::NoGrant),
+            None if !live => FieldDecision::Deny(DenyReason::Expired),
             None => FieldDecision::Deny(DenyReason::GrantOutOfScope),
             Some(g) if g.effect == GrantEffect::Allow => FieldDecision::Allow,
             // A field with no masked form is never sent in clear under a MASK grant.
