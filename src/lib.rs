@@ -91,8 +91,9 @@ impl Application {
                 &config.signing_key_file(),
             )?;
             Some(
-                audit::AuditLog::start(
+                audit::AuditLog::start_with(
                     dbs.hub().clone(),
+                    Some(config.hub_url()),
                     Arc::new(keys),
                     audit::AuditSettings {
                         checkpoint_every_events: config.audit.checkpoint_every_events,

@@ -147,6 +147,19 @@ impl AuditLog {
         keys: Arc<AuditKeys>,
         settings: AuditSettings,
     ) -> Result<Self, AuditError> {
+        Self::start_with(conn, None, keys, settings).await
+    }
+
+    /// As [`AuditLog::start`]; with `writer_url`, the writer runs on its own OS thread, with
+    /// its own runtime and connection to that database. Every response waits for the
+    /// writer's commit, so the writer must not queue behind busy request tasks for CPU or
+    /// for the shared I/O driver.
+    pub async fn start_with(
+        conn: DatabaseConnection,
+        writer_url: Option<String>,
+        keys: Arc<AuditKeys>,
+        settings: AuditSettings,
+    ) -> Result<Self, AuditError> {
         let head = writer::load_head(&conn).await.map_err(AuditError::db)?;
         let last_checkpoint_seq = writer::last_checkpoint_seq(&conn)
             .await
@@ -167,7 +180,12 @@ impl AuditLog {
             commits: commits.clone(),
             rx,
         };
-        tokio::spawn(w.run());
+        match writer_url {
+            Some(url) => spawn_dedicated(w, url).await?,
+            None => {
+                tokio::spawn(w.run());
+            }
+        }
         Ok(Self {
             conn,
             keys,
@@ -235,6 +253,46 @@ impl AuditLog {
     pub fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {
         self.keys.verifying_key()
     }
+}
+
+/// Runs the writer on a dedicated thread with its own current-thread runtime and its own
+/// connection; returns once that connection is open.
+async fn spawn_dedicated(mut w: writer::Writer, url: String) -> Result<(), AuditError> {
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<Result<(), AuditError>>();
+    let spawned = std::thread::Builder::new()
+        .name("audit-writer".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(_) => {
+                    let _ = ready_tx.send(Err(AuditError::WriterStopped));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                let mut opts = sea_orm::ConnectOptions::new(url);
+                opts.max_connections(2)
+                    .min_connections(1)
+                    .sqlx_logging(false);
+                match sea_orm::Database::connect(opts).await {
+                    Ok(conn) => {
+                        w.conn = conn;
+                        let _ = ready_tx.send(Ok(()));
+                        w.run().await;
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(AuditError::db(e)));
+                    }
+                }
+            });
+        });
+    if spawned.is_err() {
+        return Err(AuditError::WriterStopped);
+    }
+    ready_rx.await.map_err(|_| AuditError::WriterStopped)?
 }
 
 /// The audit subject of an ID number under a subject key: what [`AuditLog::subject`]
