@@ -226,7 +226,7 @@ fn enum_name<T: EnumType + PartialEq>(v: T) -> &'static str {
 /// every listed field becomes a **nullable** GraphQL field (so that a denied field can be
 /// null without changing the response's shape) with its `@share` declaration.
 ///
-/// ```ignore
+/// ```text
 /// shared_object!(SchoolingRecord {
 ///     /// Name as registered by the school.
 ///     student_name: String => Education, Conditional, sensitive, Name;

@@ -209,7 +209,13 @@ pub fn authenticate(
         .filter(|p| !p.is_empty())
         .ok_or(Refusal::PurposeMissing)?;
     if !snapshot.purposes.contains_key(purpose) || !consumer.purposes.iter().any(|p| p == purpose) {
-        return Err(Refusal::PurposeNotAllowed(purpose.to_string()));
+        // Echo back only a short, printable form of what the caller sent.
+        let shown: String = purpose
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .take(64)
+            .collect();
+        return Err(Refusal::PurposeNotAllowed(shown));
     }
     Ok(consumer.clone())
 }
