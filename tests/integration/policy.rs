@@ -95,6 +95,8 @@ fn expectations() -> Vec<(&'static str, &'static str, [Option<Expect>; 6])> {
         ),
         ("city-audit", "audit", [a, d, d, d, d, d]),
         ("hub-admin", "administration", [a, d, d, d, d, d]),
+        // A citizen portal bound to the subject (the demo's own is bound to a demo person).
+        ("citizen-matrix", "self_service", [a, d, d, d, d, d]),
     ]
 }
 
@@ -256,12 +258,43 @@ fn scope_of(consumer: &str) -> &'static [&'static str] {
 #[tokio::test]
 async fn every_consumer_class_and_access_path_gets_exactly_its_decision() {
     for b in backends() {
-        let app = spawn_app(&b).await;
+        let mut app = spawn_app(&b).await;
         let people = archive(&app).await;
+        // The citizen row's consumer, bound to the person the unscoped rows are asked about.
+        let bound = subject_in(&people, &[])["idNumber"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let config = app.state.config.as_ref().clone();
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("citizen.toml");
+        std::fs::write(
+            &f,
+            format!("[[consumers]]\nname = \"citizen-matrix\"\nkind = \"CITIZEN_PORTAL\"\npurposes = [\"self_service\"]\nbind_id_number = \"{bound}\"\n"),
+        )
+        .unwrap();
+        let keys = archive_hub::cli::apply_policy(&config, &app.state.dbs, &f)
+            .await
+            .unwrap();
+        app.keys.extend(keys);
+        app.state.policy.as_ref().unwrap().refresh().await.unwrap();
+        // The demo's citizen portal is bound to a demo person, who is not in this population.
+        let (_, nobody) = app
+            .gql_as(
+                "citizen-portal-demo",
+                "self_service",
+                "query($id: IdNumber!) { person(idNumber: $id) { idNumber } }",
+                json!({ "id": bound }),
+                None,
+            )
+            .await;
+        assert!(nobody["data"]["person"].is_null(), "{nobody}");
+        assert_eq!(nobody["errors"][0]["extensions"]["reason"], "OUT_OF_SCOPE");
         for (consumer, purpose, expected) in expectations() {
             let subject = subject_in(&people, scope_of(consumer));
             let id = subject["idNumber"].as_str().unwrap();
-            // The batch partner is in scope too, so that only field decisions show.
+            // The batch partner is in scope too, so that only field decisions show (a
+            // citizen portal's only person is its own, asked twice).
             let scope = scope_of(consumer);
             let other = people
                 .iter()
@@ -274,6 +307,11 @@ async fn every_consumer_class_and_access_path_gets_exactly_its_decision() {
                 })
                 .unwrap()["idNumber"]
                 .clone();
+            let other = if consumer.starts_with("citizen") {
+                json!(id)
+            } else {
+                other
+            };
             let in_licheng = linked_regions(subject)
                 .iter()
                 .any(|r| r.starts_with("370112"));
