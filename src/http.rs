@@ -79,11 +79,13 @@ async fn graphql(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let lang = lang_of(&headers);
+    // A caller may send its own request id; the audit trail keeps it only when it is short
+    // and printable, otherwise the hub's own id stands in for it.
     let request_id = headers
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), String::from);
     // Who is asking, and for what, is settled before the body is even looked at.
     let access = match &state.policy {
         Some(store) => {
@@ -245,14 +247,20 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when every department source answers; otherwise 503 naming the failing ones.
+/// Ready when every department source and the hub's own database (policy, audit trail)
+/// answer; otherwise 503 naming the failing ones.
 async fn readyz(State(state): State<AppState>) -> Response {
     let results = state.dbs.ping_all().await;
-    let failing: Vec<&str> = results
+    let mut failing: Vec<&str> = results
         .iter()
         .filter(|(_, r)| r.is_err())
         .map(|(d, _)| d.code())
         .collect();
+    let hub = tokio::time::timeout(Duration::from_secs(2), state.dbs.hub().ping()).await;
+    if !matches!(hub, Ok(Ok(()))) {
+        tracing::warn!("hub database not ready");
+        failing.push("hub");
+    }
     for (d, r) in &results {
         if let Err(e) = r {
             tracing::warn!(department = d.code(), error = %e, "source not ready");

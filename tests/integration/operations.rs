@@ -74,3 +74,39 @@ async fn requests_get_a_request_id() {
     assert!(r.headers().get("x-request-id").is_some());
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_callers_overlong_request_id_does_not_break_auditing() {
+    let app = spawn_app(&backends()[0]).await;
+    let id = app.report.samples[0].to_string();
+    let key = format!("Bearer {}", app.keys[crate::common::FULL]);
+    for rid in [
+        "x".repeat(500),
+        "bad id with spaces".to_string(),
+        "ok-id-123".to_string(),
+    ] {
+        let (status, body) = app
+            .gql_with_headers(
+                &[
+                    ("authorization", key.clone()),
+                    ("x-purpose", crate::common::FULL_PURPOSE.into()),
+                    ("x-request-id", rid.clone()),
+                ],
+                "query($id: IdNumber!) { person(idNumber: $id) { trainings { traineeName } } }",
+                serde_json::json!({ "id": id }),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{rid}: {body}");
+        assert!(body["errors"].is_null(), "{rid}: {body}");
+    }
+    use sea_orm::{EntityTrait, QueryOrder};
+    let last = entities::hub::audit_event::Entity::find()
+        .order_by_desc(entities::hub::audit_event::Column::Seq)
+        .one(app.state.dbs.hub())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.request_id, "ok-id-123");
+    app.cleanup().await;
+}
