@@ -6,6 +6,7 @@ mod common;
 
 mod api;
 mod audit;
+mod cli;
 mod errors;
 mod operations;
 mod policy;
