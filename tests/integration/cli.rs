@@ -120,8 +120,10 @@ fn policy_check_names_an_unknown_field_and_consumers_are_managed() {
 #[tokio::test]
 async fn audit_verify_exits_non_zero_at_the_first_bad_event() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::default();
-    config.data_dir = dir.path().join("data");
+    let config = Config {
+        data_dir: dir.path().join("data"),
+        ..Config::default()
+    };
     let dbs = Databases::connect(&config).await.unwrap();
     dbs.migrate().await.unwrap();
     let keys =
