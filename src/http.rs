@@ -23,7 +23,7 @@ use crate::audit::{AuditLog, NewAuditEvent};
 use crate::error::{self, ErrorCode};
 use crate::graphql::with_loaders;
 use crate::i18n::Lang;
-use crate::policy::enforce::{authenticate, Access, Refusal};
+use crate::policy::enforce::{authenticate, authenticate_key, Access, Refusal};
 use crate::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -52,6 +52,15 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The consumer key a request presents: `Authorization: Bearer …`, else `X-Api-Key`.
+fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
 }
 
 fn lang_of(headers: &HeaderMap) -> Lang {
@@ -90,13 +99,8 @@ async fn graphql(
     let access = match &state.policy {
         Some(store) => {
             let snapshot = store.snapshot();
-            let key = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()));
             let purpose = headers.get("x-purpose").and_then(|v| v.to_str().ok());
-            match authenticate(&snapshot, key, purpose) {
+            match authenticate(&snapshot, presented_key(&headers), purpose) {
                 Ok(consumer) => Some(Arc::new(Access::new(
                     consumer,
                     purpose.unwrap_or_default().trim().to_string(),
@@ -218,27 +222,13 @@ async fn consumer_schema(State(state): State<AppState>, headers: HeaderMap) -> R
     let Some(store) = &state.policy else {
         return sdl.into_response();
     };
-    let lang = lang_of(&headers);
     let snapshot = store.snapshot();
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()));
-    let consumer = key
-        .and_then(crate::policy::keys::split)
-        .and_then(|(id, secret)| {
-            snapshot
-                .consumers
-                .get(id)
-                .filter(|c| !c.revoked && crate::policy::keys::verify(secret, &c.key_hash))
-        });
-    match consumer {
-        Some(c) => crate::policy::sdl_for(&snapshot, c, &sdl).into_response(),
-        None => request_error(
+    match authenticate_key(&snapshot, presented_key(&headers)) {
+        Ok(c) => crate::policy::sdl_for(&snapshot, &c, &sdl).into_response(),
+        Err(refusal) => request_error(
             StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated,
-            Refusal::Unauthenticated.message(lang),
+            refusal.code(),
+            refusal.message(lang_of(&headers)),
         ),
     }
 }

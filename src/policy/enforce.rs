@@ -190,20 +190,29 @@ impl Refusal {
     }
 }
 
+/// Finds the (unrevoked) consumer a presented key belongs to.
+pub fn authenticate_key(
+    snapshot: &PolicySnapshot,
+    key: Option<&str>,
+) -> Result<Arc<Consumer>, Refusal> {
+    let (key_id, secret) = key
+        .and_then(super::keys::split)
+        .ok_or(Refusal::Unauthenticated)?;
+    snapshot
+        .consumers
+        .get(key_id)
+        .filter(|c| !c.revoked && super::keys::verify(secret, &c.key_hash))
+        .cloned()
+        .ok_or(Refusal::Unauthenticated)
+}
+
 /// Finds the consumer for a presented key and checks the declared purpose.
 pub fn authenticate(
     snapshot: &PolicySnapshot,
     key: Option<&str>,
     purpose: Option<&str>,
 ) -> Result<Arc<Consumer>, Refusal> {
-    let (key_id, secret) = key
-        .and_then(super::keys::split)
-        .ok_or(Refusal::Unauthenticated)?;
-    let consumer = snapshot
-        .consumers
-        .get(key_id)
-        .filter(|c| !c.revoked && super::keys::verify(secret, &c.key_hash))
-        .ok_or(Refusal::Unauthenticated)?;
+    let consumer = authenticate_key(snapshot, key)?;
     let purpose = purpose
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -217,7 +226,7 @@ pub fn authenticate(
             .collect();
         return Err(Refusal::PurposeNotAllowed(shown));
     }
-    Ok(consumer.clone())
+    Ok(consumer)
 }
 
 /// The path's segments from the root down.

@@ -253,6 +253,21 @@ impl TestApp {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// Applies a policy file's text to the running hub and reloads its policy at once; new
+    /// consumers' keys join [`TestApp::keys`]. The error is the loader's message.
+    pub async fn apply_policy(&mut self, toml: &str) -> Result<(), String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.toml");
+        std::fs::write(&path, toml).unwrap();
+        let config = self.state.config.as_ref().clone();
+        let keys = archive_hub::cli::apply_policy(&config, &self.state.dbs, &path)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.keys.extend(keys);
+        self.state.policy.as_ref().unwrap().refresh().await.unwrap();
+        Ok(())
+    }
+
     /// Statements run so far, per department.
     pub fn statements(&self) -> Vec<(Department, u64)> {
         Department::ALL

@@ -265,19 +265,11 @@ async fn every_consumer_class_and_access_path_gets_exactly_its_decision() {
             .as_str()
             .unwrap()
             .to_string();
-        let config = app.state.config.as_ref().clone();
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("citizen.toml");
-        std::fs::write(
-            &f,
-            format!("[[consumers]]\nname = \"citizen-matrix\"\nkind = \"CITIZEN_PORTAL\"\npurposes = [\"self_service\"]\nbind_id_number = \"{bound}\"\n"),
-        )
+        app.apply_policy(&format!(
+            "[[consumers]]\nname = \"citizen-matrix\"\nkind = \"CITIZEN_PORTAL\"\npurposes = [\"self_service\"]\nbind_id_number = \"{bound}\"\n"
+        ))
+        .await
         .unwrap();
-        let keys = archive_hub::cli::apply_policy(&config, &app.state.dbs, &f)
-            .await
-            .unwrap();
-        app.keys.extend(keys);
-        app.state.policy.as_ref().unwrap().refresh().await.unwrap();
         // The demo's citizen portal is bound to a demo person, who is not in this population.
         let (_, nobody) = app
             .gql_as(
@@ -655,19 +647,11 @@ async fn expired_and_region_limited_grants_deny_with_their_reason() {
 
 #[tokio::test]
 async fn grants_are_validated_and_take_effect_without_a_restart() {
-    let app = spawn_app(&backends()[0]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.toml");
-    std::fs::write(
-        &bad,
-        "[[grants]]\nconsumer = \"city-audit\"\npurpose = \"audit\"\neffect = \"ALLOW\"\nfields = [\"Training.nickname\"]\n",
-    )
-    .unwrap();
-    let config = app.state.config.as_ref().clone();
-    let err = archive_hub::cli::apply_policy(&config, &app.state.dbs, &bad)
+    let mut app = spawn_app(&backends()[0]).await;
+    let err = app
+        .apply_policy("[[grants]]\nconsumer = \"city-audit\"\npurpose = \"audit\"\neffect = \"ALLOW\"\nfields = [\"Training.nickname\"]\n")
         .await
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
     assert!(err.contains("Training.nickname"), "{err}");
 
     let people = archive(&app).await;
@@ -677,16 +661,9 @@ async fn grants_are_validated_and_take_effect_without_a_restart() {
         .gql_as("city-audit", "audit", q, json!({ "id": id }), None)
         .await;
     assert_eq!(codes(&before)[0], "FORBIDDEN");
-    let good = dir.path().join("good.toml");
-    std::fs::write(
-        &good,
-        "[[grants]]\nconsumer = \"city-audit\"\npurpose = \"audit\"\neffect = \"ALLOW\"\nfields = [\"Training.result\"]\n",
-    )
-    .unwrap();
-    archive_hub::cli::apply_policy(&config, &app.state.dbs, &good)
+    app.apply_policy("[[grants]]\nconsumer = \"city-audit\"\npurpose = \"audit\"\neffect = \"ALLOW\"\nfields = [\"Training.result\"]\n")
         .await
         .unwrap();
-    app.state.policy.as_ref().unwrap().refresh().await.unwrap();
     let (_, after) = app
         .gql_as("city-audit", "audit", q, json!({ "id": id }), None)
         .await;
@@ -873,30 +850,18 @@ async fn each_access_is_audited_with_its_decisions_and_readable_by_auditors_only
 
 #[tokio::test]
 async fn a_citizen_portal_sees_only_its_own_access_log() {
-    let app = spawn_app(&backends()[0]).await;
+    let mut app = spawn_app(&backends()[0]).await;
     let people = archive(&app).await;
     let me = subject_in(&people, &[])["idNumber"]
         .as_str()
         .unwrap()
         .to_string();
-    let config = app.state.config.as_ref().clone();
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("citizen.toml");
-    std::fs::write(
-        &f,
-        format!("[[consumers]]\nname = \"citizen-test\"\nkind = \"CITIZEN_PORTAL\"\npurposes = [\"self_service\"]\nbind_id_number = \"{me}\"\n"),
-    )
+    app.apply_policy(&format!(
+        "[[consumers]]\nname = \"citizen-test\"\nkind = \"CITIZEN_PORTAL\"\npurposes = [\"self_service\"]\nbind_id_number = \"{me}\"\n"
+    ))
+    .await
     .unwrap();
-    let keys = archive_hub::cli::apply_policy(&config, &app.state.dbs, &f)
-        .await
-        .unwrap();
-    app.state.policy.as_ref().unwrap().refresh().await.unwrap();
-    let key = keys
-        .iter()
-        .find(|(n, _)| n == "citizen-test")
-        .unwrap()
-        .1
-        .clone();
+    let key = app.keys["citizen-test"].clone();
     // Someone reads my data.
     app.gql_as(
         "bigdata-analytics",
@@ -1047,25 +1012,11 @@ async fn each_consumer_sees_only_the_fields_it_could_ever_be_allowed() {
 
 #[tokio::test]
 async fn a_not_shared_field_is_read_by_its_owner_department_only() {
-    let app = spawn_app(&backends()[0]).await;
-    let config = app.state.config.as_ref().clone();
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("owner.toml");
-    std::fs::write(
-        &f,
-        "[[consumers]]\nname = \"civil-owner\"\nkind = \"DEPARTMENT_SYSTEM\"\ndepartment = \"civil_affairs\"\npurposes = [\"living_allowance_check\"]\n",
-    )
-    .unwrap();
-    let keys = archive_hub::cli::apply_policy(&config, &app.state.dbs, &f)
+    let mut app = spawn_app(&backends()[0]).await;
+    app.apply_policy("[[consumers]]\nname = \"civil-owner\"\nkind = \"DEPARTMENT_SYSTEM\"\ndepartment = \"civil_affairs\"\npurposes = [\"living_allowance_check\"]\n")
         .await
         .unwrap();
-    app.state.policy.as_ref().unwrap().refresh().await.unwrap();
-    let key = keys
-        .iter()
-        .find(|(n, _)| n == "civil-owner")
-        .unwrap()
-        .1
-        .clone();
+    let key = app.keys["civil-owner"].clone();
     use sea_orm::EntityTrait;
     let rec = entities::civil_affairs::assistance::Entity::find()
         .one(&app.state.dbs.get(Department::CivilAffairs).conn)
