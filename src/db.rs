@@ -93,37 +93,37 @@ impl Databases {
     /// Brings every department's schema, and the hub's, up to date, each with its own
     /// migrator.
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        use migrations::*;
-        HubMigrator::up(&self.hub, None).await?;
-        for db in self.iter() {
-            let c = &db.conn;
-            match db.department {
-                Department::HrssTraining => HrssTrainingMigrator::up(c, None).await?,
-                Department::HrssSocial => HrssSocialMigrator::up(c, None).await?,
-                Department::Education => EducationMigrator::up(c, None).await?,
-                Department::CivilAffairs => CivilAffairsMigrator::up(c, None).await?,
-                Department::Veterans => VeteransMigrator::up(c, None).await?,
-                Department::Poverty => PovertyMigrator::up(c, None).await?,
-                Department::TradeUnion => TradeUnionMigrator::up(c, None).await?,
-            }
-        }
-        Ok(())
+        self.run_migrators(true).await
     }
 
     /// Rolls every department's schema back (used by the migration round-trip test).
     pub async fn migrate_down(&self) -> Result<(), DbErr> {
+        self.run_migrators(false).await
+    }
+
+    async fn run_migrators(&self, up: bool) -> Result<(), DbErr> {
         use migrations::*;
-        HubMigrator::down(&self.hub, None).await?;
+        // One place maps each database to its migrator, for both directions.
+        macro_rules! run {
+            ($m:ty, $c:expr) => {
+                if up {
+                    <$m>::up($c, None).await
+                } else {
+                    <$m>::down($c, None).await
+                }
+            };
+        }
+        run!(HubMigrator, &self.hub)?;
         for db in self.iter() {
             let c = &db.conn;
             match db.department {
-                Department::HrssTraining => HrssTrainingMigrator::down(c, None).await?,
-                Department::HrssSocial => HrssSocialMigrator::down(c, None).await?,
-                Department::Education => EducationMigrator::down(c, None).await?,
-                Department::CivilAffairs => CivilAffairsMigrator::down(c, None).await?,
-                Department::Veterans => VeteransMigrator::down(c, None).await?,
-                Department::Poverty => PovertyMigrator::down(c, None).await?,
-                Department::TradeUnion => TradeUnionMigrator::down(c, None).await?,
+                Department::HrssTraining => run!(HrssTrainingMigrator, c)?,
+                Department::HrssSocial => run!(HrssSocialMigrator, c)?,
+                Department::Education => run!(EducationMigrator, c)?,
+                Department::CivilAffairs => run!(CivilAffairsMigrator, c)?,
+                Department::Veterans => run!(VeteransMigrator, c)?,
+                Department::Poverty => run!(PovertyMigrator, c)?,
+                Department::TradeUnion => run!(TradeUnionMigrator, c)?,
             }
         }
         Ok(())

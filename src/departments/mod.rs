@@ -106,6 +106,25 @@ pub trait Source: Send + Sync + 'static {
     fn id_number(record: &Self::Record) -> &str;
 }
 
+/// Calls macro `$m` with every source type: the one list of sources, used for the
+/// per-request dataloaders and for the existence check, so neither can miss one.
+#[macro_export]
+macro_rules! all_sources {
+    ($m:ident) => {
+        $m!(
+            $crate::departments::hrss_training::TrainingSource,
+            $crate::departments::hrss_training::CertificateSource,
+            $crate::departments::hrss_training::SubsidySource,
+            $crate::departments::hrss_social::SocialSource,
+            $crate::departments::education::SchoolingSource,
+            $crate::departments::civil_affairs::AssistanceSource,
+            $crate::departments::veterans::VeteranSource,
+            $crate::departments::poverty::PovertySource,
+            $crate::departments::trade_union::UnionSource
+        )
+    };
+}
+
 /// Why a source could not answer. The detail stays in the log.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("source {department:?} unavailable")]

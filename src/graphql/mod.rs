@@ -6,13 +6,6 @@ use std::collections::HashSet;
 use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
 
 use crate::db::Databases;
-use crate::departments::civil_affairs::AssistanceSource;
-use crate::departments::education::SchoolingSource;
-use crate::departments::hrss_social::SocialSource;
-use crate::departments::hrss_training::{CertificateSource, SubsidySource, TrainingSource};
-use crate::departments::poverty::PovertySource;
-use crate::departments::trade_union::UnionSource;
-use crate::departments::veterans::VeteranSource;
 use crate::departments::{dataloader, Source, SourceDataLoader};
 use crate::error::{ErrorCode, HubError};
 use crate::id_number::IdNumber;
@@ -162,21 +155,15 @@ async fn preload(ctx: &Context<'_>, ids: &[IdNumber]) -> async_graphql::Result<H
         let mut seen = HashSet::with_capacity(ids.len());
         ids.iter().filter(|id| seen.insert(*id)).cloned().collect()
     };
-    let results = tokio::join!(
-        known_in::<TrainingSource>(ctx, &unique),
-        known_in::<CertificateSource>(ctx, &unique),
-        known_in::<SubsidySource>(ctx, &unique),
-        known_in::<SocialSource>(ctx, &unique),
-        known_in::<SchoolingSource>(ctx, &unique),
-        known_in::<AssistanceSource>(ctx, &unique),
-        known_in::<VeteranSource>(ctx, &unique),
-        known_in::<PovertySource>(ctx, &unique),
-        known_in::<UnionSource>(ctx, &unique),
-    );
-    let all = [
-        results.0, results.1, results.2, results.3, results.4, results.5, results.6, results.7,
-        results.8,
-    ];
+    macro_rules! known_in_all {
+        ($($s:ty),*) => {
+            futures::future::join_all([$(
+                Box::pin(known_in::<$s>(ctx, &unique))
+                    as std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send + '_>>
+            ),*])
+        };
+    }
+    let all = crate::all_sources!(known_in_all).await;
     let mut known = HashSet::new();
     for r in all {
         match r? {
@@ -209,15 +196,10 @@ pub fn with_loaders(
     dbs: &Databases,
     max_batch: usize,
 ) -> async_graphql::Request {
-    req.data(dataloader::<TrainingSource>(dbs, max_batch))
-        .data(dataloader::<CertificateSource>(dbs, max_batch))
-        .data(dataloader::<SubsidySource>(dbs, max_batch))
-        .data(dataloader::<SocialSource>(dbs, max_batch))
-        .data(dataloader::<SchoolingSource>(dbs, max_batch))
-        .data(dataloader::<AssistanceSource>(dbs, max_batch))
-        .data(dataloader::<VeteranSource>(dbs, max_batch))
-        .data(dataloader::<PovertySource>(dbs, max_batch))
-        .data(dataloader::<UnionSource>(dbs, max_batch))
+    macro_rules! attach {
+        ($($s:ty),*) => { req $(.data(dataloader::<$s>(dbs, max_batch)))* };
+    }
+    crate::all_sources!(attach)
 }
 
 /// Builds the executable schema. The same function gives the SDL for `schema.graphql`.

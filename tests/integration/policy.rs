@@ -373,6 +373,15 @@ async fn every_consumer_class_and_access_path_gets_exactly_its_decision() {
     }
 }
 
+/// The HTTP status of `q` sent with `key` and the `statistics` purpose.
+async fn status_with_key(app: &TestApp, key: &str, q: &str) -> u16 {
+    let headers = [
+        ("authorization", format!("Bearer {key}")),
+        ("x-purpose", "statistics".to_string()),
+    ];
+    app.gql_with_headers(&headers, q, json!({}), None).await.0
+}
+
 #[tokio::test]
 async fn keys_are_required_checked_revocable_and_rotatable() {
     let app = spawn_app(&backends()[0]).await;
@@ -385,17 +394,7 @@ async fn keys_are_required_checked_revocable_and_rotatable() {
     assert_eq!(codes(&body), vec!["UNAUTHENTICATED"]);
     assert!(body["data"].is_null());
     let wrong = format!("ahk_{}_{}", "0".repeat(12), "0".repeat(64));
-    let (s, _) = app
-        .gql_with_headers(
-            &[
-                ("authorization", format!("Bearer {wrong}")),
-                ("x-purpose", "statistics".into()),
-            ],
-            q,
-            json!({}),
-            None,
-        )
-        .await;
+    let s = status_with_key(&app, &wrong, q).await;
     assert_eq!(s, 401);
     // A real key id with the wrong secret.
     let real = app.keys["bigdata-analytics"].clone();
@@ -404,17 +403,7 @@ async fn keys_are_required_checked_revocable_and_rotatable() {
         &real[..real.len() - 1],
         if real.ends_with('0') { '1' } else { '0' }
     );
-    let (s, _) = app
-        .gql_with_headers(
-            &[
-                ("authorization", format!("Bearer {tampered}")),
-                ("x-purpose", "statistics".into()),
-            ],
-            q,
-            json!({}),
-            None,
-        )
-        .await;
+    let s = status_with_key(&app, &tampered, q).await;
     assert_eq!(s, 401);
     assert_eq!(
         app.statements(),
@@ -438,17 +427,7 @@ async fn keys_are_required_checked_revocable_and_rotatable() {
         .gql_as("bigdata-analytics", "statistics", q, json!({}), None)
         .await;
     assert_eq!(s, 401, "the old key stops working after rotation");
-    let (s, _) = app
-        .gql_with_headers(
-            &[
-                ("authorization", format!("Bearer {new_key}")),
-                ("x-purpose", "statistics".into()),
-            ],
-            q,
-            json!({}),
-            None,
-        )
-        .await;
+    let s = status_with_key(&app, &new_key, q).await;
     assert_eq!(s, 200);
     archive_hub::policy::store::revoke_consumer(hub, analytics.id)
         .await
@@ -457,18 +436,7 @@ async fn keys_are_required_checked_revocable_and_rotatable() {
     let mut revoked = false;
     for _ in 0..40 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        let (s, _) = app
-            .gql_with_headers(
-                &[
-                    ("authorization", format!("Bearer {new_key}")),
-                    ("x-purpose", "statistics".into()),
-                ],
-                q,
-                json!({}),
-                None,
-            )
-            .await;
-        if s == 401 {
+        if status_with_key(&app, &new_key, q).await == 401 {
             revoked = true;
             break;
         }
