@@ -19,6 +19,8 @@ use crate::departments::Department;
 use crate::id_number::IdNumber;
 
 pub mod catalog;
+#[cfg(test)]
+mod determinism_tests;
 mod generate;
 mod writer;
 
