@@ -2,6 +2,7 @@
 //! variables (`ARCHIVE_HUB_…`, `__` between levels, plus `DATABASE_URL`). Nothing else in
 //! the hub reads the environment.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -72,17 +73,9 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SourcesConfig {
-    pub hrss_training: SourceConfig,
-    pub hrss_social: SourceConfig,
-    pub education: SourceConfig,
-    pub civil_affairs: SourceConfig,
-    pub veterans: SourceConfig,
-    pub poverty: SourceConfig,
-    pub trade_union: SourceConfig,
-}
+/// Each department's source, keyed by its registry code (`[sources.civil_affairs]`); a
+/// key that names no department is an error.
+pub type SourcesConfig = BTreeMap<String, SourceConfig>;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -107,9 +100,18 @@ pub struct LimitsConfig {
     pub max_complexity: usize,
     /// Deepest nesting of selection sets and fragment spreads, checked while parsing.
     pub max_recursive_depth: usize,
+    /// Most directives at one place (a field, fragment spread, inline fragment or the
+    /// operation itself).
     pub max_directives_per_field: usize,
+    /// Most directives in an operation, fragments expanded.
+    pub max_directives: usize,
+    /// Most aliases in an operation, fragments expanded.
     pub max_aliases: usize,
+    /// Most root fields in an operation, fragments expanded.
     pub max_root_fields: usize,
+    /// Most field selections in an operation, fragments expanded (the full archive of one
+    /// person is about 80).
+    pub max_fields: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -166,8 +168,10 @@ impl Default for LimitsConfig {
             max_complexity: 600_000,
             max_recursive_depth: 32,
             max_directives_per_field: 4,
+            max_directives: 50,
             max_aliases: 30,
             max_root_fields: 10,
+            max_fields: 2000,
         }
     }
 }
@@ -213,8 +217,20 @@ impl Default for LogConfig {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("configuration error: {0}")]
-pub struct ConfigError(#[from] Box<figment::Error>);
+pub enum ConfigError {
+    #[error("configuration error: {0}")]
+    Invalid(Box<figment::Error>),
+    #[error("configuration error: [sources.{0}] names no department (known: {known})", known = known_departments())]
+    UnknownDepartment(String),
+}
+
+fn known_departments() -> String {
+    Department::ALL
+        .iter()
+        .map(|d| d.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl Config {
     /// Defaults ← file (if given, or `archive-hub.toml` when present) ← environment.
@@ -231,34 +247,30 @@ impl Config {
                     .map(|_| "database_url".into()),
             )
             .merge(Env::prefixed("ARCHIVE_HUB_").split("__"))
-            .extract()
-            .map_err(|e| ConfigError(Box::new(e)))
+            .extract::<Config>()
+            .map_err(|e| ConfigError::Invalid(Box::new(e)))?
+            .checked()
     }
 
-    pub fn source(&self, d: Department) -> &SourceConfig {
-        let s = &self.sources;
-        match d {
-            Department::HrssTraining => &s.hrss_training,
-            Department::HrssSocial => &s.hrss_social,
-            Department::Education => &s.education,
-            Department::CivilAffairs => &s.civil_affairs,
-            Department::Veterans => &s.veterans,
-            Department::Poverty => &s.poverty,
-            Department::TradeUnion => &s.trade_union,
+    /// Refuses `[sources.X]` sections that name no department.
+    fn checked(self) -> Result<Self, ConfigError> {
+        match self
+            .sources
+            .keys()
+            .find(|k| Department::from_code(k).is_none())
+        {
+            Some(k) => Err(ConfigError::UnknownDepartment(k.clone())),
+            None => Ok(self),
         }
+    }
+
+    /// Department `d`'s source settings (defaults where the file says nothing).
+    pub fn source(&self, d: Department) -> SourceConfig {
+        self.sources.get(d.code()).cloned().unwrap_or_default()
     }
 
     pub fn source_mut(&mut self, d: Department) -> &mut SourceConfig {
-        let s = &mut self.sources;
-        match d {
-            Department::HrssTraining => &mut s.hrss_training,
-            Department::HrssSocial => &mut s.hrss_social,
-            Department::Education => &mut s.education,
-            Department::CivilAffairs => &mut s.civil_affairs,
-            Department::Veterans => &mut s.veterans,
-            Department::Poverty => &mut s.poverty,
-            Department::TradeUnion => &mut s.trade_union,
-        }
+        self.sources.entry(d.code().to_string()).or_default()
     }
 
     /// The hub database's URL: its own, else the shared default, else `data_dir/hub.db`.

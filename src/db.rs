@@ -1,5 +1,5 @@
-//! Department database connections: one pool per department, each counting the statements
-//! it runs (so tests can prove batching), plus migration of every department.
+//! SQL connections: one pool per department, each counting the statements it runs (so
+//! tests can prove batching), the hub's own database, and migrating them all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -8,7 +8,8 @@ use std::time::Duration;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::config::Config;
-use crate::departments::Department;
+use crate::departments::{Department, DeptMap};
+use crate::sources::{self, Sources};
 
 /// One department's database, reached through its own connection pool.
 #[derive(Clone)]
@@ -25,10 +26,10 @@ impl DeptDb {
     }
 }
 
-/// All department databases, indexed by [`Department`], and the hub's own database.
+/// All department databases, one per [`Department`], and the hub's own database.
 #[derive(Clone)]
 pub struct Databases {
-    dbs: Arc<Vec<DeptDb>>,
+    dbs: Arc<DeptMap<DeptDb>>,
     hub: DatabaseConnection,
 }
 
@@ -38,7 +39,7 @@ impl Databases {
     /// and `/readyz` names it.
     pub async fn connect(config: &Config) -> Result<Self, DbErr> {
         let mut dbs = Vec::with_capacity(Department::ALL.len());
-        for d in Department::ALL {
+        for &d in Department::ALL {
             let url = config.source_url(d);
             ensure_sqlite_dir(&url)?;
             let sc = config.source(d);
@@ -55,11 +56,14 @@ impl Databases {
             conn.set_metric_callback(move |_info| {
                 counter.fetch_add(1, Ordering::Relaxed);
             });
-            dbs.push(DeptDb {
-                department: d,
-                conn,
-                statements,
-            });
+            dbs.push((
+                d,
+                DeptDb {
+                    department: d,
+                    conn,
+                    statements,
+                },
+            ));
         }
         let hub_url = config.hub_url();
         ensure_sqlite_dir(&hub_url)?;
@@ -71,6 +75,8 @@ impl Databases {
             .sqlx_logging(false)
             .connect_lazy(true);
         let hub = Database::connect(opts).await?;
+        let dbs = DeptMap::try_from_pairs(dbs)
+            .ok_or_else(|| DbErr::Custom("department registry is inconsistent".into()))?;
         Ok(Self {
             dbs: Arc::new(dbs),
             hub,
@@ -83,11 +89,19 @@ impl Databases {
     }
 
     pub fn get(&self, d: Department) -> &DeptDb {
-        &self.dbs[d as usize]
+        self.dbs.get(d)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &DeptDb> {
-        self.dbs.iter()
+        self.dbs.values()
+    }
+
+    /// The SQL source of every department, over these connections.
+    pub fn sources(&self) -> Result<Sources, sources::SourceError> {
+        Sources::new(
+            self.dbs
+                .map(|d, db| sources::sql::source(d, db.conn.clone())),
+        )
     }
 
     /// Brings every department's schema, and the hub's, up to date, each with its own
@@ -102,42 +116,11 @@ impl Databases {
     }
 
     async fn run_migrators(&self, up: bool) -> Result<(), DbErr> {
-        use migrations::*;
-        // One place maps each database to its migrator, for both directions.
-        macro_rules! run {
-            ($m:ty, $c:expr) => {
-                if up {
-                    <$m>::up($c, None).await
-                } else {
-                    <$m>::down($c, None).await
-                }
-            };
-        }
-        run!(HubMigrator, &self.hub)?;
+        sources::sql::run::<migrations::HubMigrator>(&self.hub, up).await?;
         for db in self.iter() {
-            let c = &db.conn;
-            match db.department {
-                Department::HrssTraining => run!(HrssTrainingMigrator, c)?,
-                Department::HrssSocial => run!(HrssSocialMigrator, c)?,
-                Department::Education => run!(EducationMigrator, c)?,
-                Department::CivilAffairs => run!(CivilAffairsMigrator, c)?,
-                Department::Veterans => run!(VeteransMigrator, c)?,
-                Department::Poverty => run!(PovertyMigrator, c)?,
-                Department::TradeUnion => run!(TradeUnionMigrator, c)?,
-            }
+            sources::sql::migrate(db.department, &db.conn, up).await?;
         }
         Ok(())
-    }
-
-    /// `Err(department)` for the first source that does not answer.
-    pub async fn ping_all(&self) -> Vec<(Department, Result<(), DbErr>)> {
-        let futs = self.iter().map(|db| async move {
-            let r = tokio::time::timeout(Duration::from_secs(2), db.conn.ping())
-                .await
-                .unwrap_or_else(|_| Err(DbErr::Custom("ping timed out".into())));
-            (db.department, r)
-        });
-        futures::future::join_all(futs).await
     }
 }
 

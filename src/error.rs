@@ -1,8 +1,9 @@
-//! The hub's error boundary: one closed set of error codes, the typed errors resolvers
-//! raise, and the pass over every GraphQL response that gives each error its code and a
-//! message in the caller's language without leaking internals.
+//! The hub's error boundary: the closed set of error codes, the one error type every error
+//! the hub sends is built from ([`HubError`]), and the pass over every GraphQL response
+//! that renders each error in the caller's language without leaking internals.
 
-use async_graphql::{ErrorExtensionValues, Response, ServerError};
+use async_graphql::resolver_utils::EnumType;
+use async_graphql::{ErrorExtensionValues, PathSegment, Response, ServerError, Value};
 
 use crate::departments::Department;
 use crate::i18n::Lang;
@@ -14,22 +15,22 @@ use crate::id_number::IdNumberError;
 pub enum ErrorCode {
     /// A resident ID number failed validation; `extensions.reason` says why.
     InvalidIdNumber,
-    /// Some other argument is malformed.
+    /// Some other argument or variable is malformed or missing.
     BadUserInput,
     /// The HTTP request is not a single GraphQL request in JSON (or batched, which is off).
     BadRequest,
-    /// The request is not valid GraphQL syntax.
+    /// The request is not valid GraphQL syntax; `extensions.line`/`column` say where.
     GraphqlParseFailed,
     /// The request does not match the schema.
     GraphqlValidationFailed,
     /// No, wrong or revoked consumer key.
     Unauthenticated,
-    /// The consumer may not read this field or person.
+    /// The consumer may not read this field or person; `extensions.reason` says why.
     Forbidden,
     NotFound,
     /// A department's source could not be read; `extensions.department` names it.
     SourceUnavailable,
-    /// A request exceeds a configured limit (batch size, depth, complexity, body size).
+    /// A request exceeds a configured limit; `extensions.what` and `limit` say which.
     LimitExceeded,
     /// The audit trail cannot be written, so personal data is not served.
     AuditUnavailable,
@@ -38,30 +39,137 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code as sent, e.g. `INVALID_ID_NUMBER` (the GraphQL enum's own name).
     pub fn as_str(self) -> &'static str {
+        Self::items()
+            .iter()
+            .find(|i| i.value == self)
+            .map_or("INTERNAL", |i| i.name)
+    }
+
+    /// The whole closed set.
+    pub fn all() -> Vec<ErrorCode> {
+        Self::items().iter().map(|i| i.value).collect()
+    }
+}
+
+/// Why a consumer is refused, sent as `extensions.reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForbiddenReason {
+    PurposeMissing,
+    PurposeNotAllowed,
+    /// A root field reserved for another kind of consumer.
+    ConsumerKind,
+    Introspection,
+    /// 不予共享: only the owning department may read it.
+    OwnerOnly,
+    NoGrant,
+    GrantExpired,
+    /// A grant exists but its region scope does not cover this person.
+    GrantOutOfScope,
+    /// The only grant says MASK, but this field has no masked form.
+    Unmaskable,
+    /// The person lies outside the consumer's region scope.
+    OutOfScope,
+}
+
+impl ForbiddenReason {
+    pub fn code(self) -> &'static str {
         match self {
-            Self::InvalidIdNumber => "INVALID_ID_NUMBER",
-            Self::BadUserInput => "BAD_USER_INPUT",
-            Self::BadRequest => "BAD_REQUEST",
-            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
-            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Forbidden => "FORBIDDEN",
-            Self::NotFound => "NOT_FOUND",
-            Self::SourceUnavailable => "SOURCE_UNAVAILABLE",
-            Self::LimitExceeded => "LIMIT_EXCEEDED",
-            Self::AuditUnavailable => "AUDIT_UNAVAILABLE",
-            Self::Internal => "INTERNAL",
+            Self::PurposeMissing => "PURPOSE_MISSING",
+            Self::PurposeNotAllowed => "PURPOSE_NOT_ALLOWED",
+            Self::ConsumerKind => "CONSUMER_KIND",
+            Self::Introspection => "INTROSPECTION",
+            Self::OwnerOnly => "OWNER_ONLY",
+            Self::NoGrant => "NO_GRANT",
+            Self::GrantExpired => "GRANT_EXPIRED",
+            Self::GrantOutOfScope => "GRANT_OUT_OF_SCOPE",
+            Self::Unmaskable => "UNMASKABLE",
+            Self::OutOfScope => "OUT_OF_SCOPE",
+        }
+    }
+
+    fn explain(self, lang: Lang) -> &'static str {
+        match self {
+            Self::PurposeMissing => lang.pick(
+                "请求须在 X-Purpose 头中声明用途",
+                "declare the purpose of use in the X-Purpose header",
+            ),
+            Self::PurposeNotAllowed => lang.pick(
+                "用途未登记或未授权给本接入方",
+                "the purpose is not registered or not allowed for this consumer",
+            ),
+            Self::ConsumerKind => lang.pick(
+                "本接入方类型无权调用此查询",
+                "this kind of consumer may not use this query",
+            ),
+            Self::Introspection => lang.pick(
+                "仅枢纽管理员可进行内省查询",
+                "introspection is for the hub admin only",
+            ),
+            Self::OwnerOnly => lang.pick(
+                "该字段不予共享，仅数据提供部门可读",
+                "this field is not shared (owner department only)",
+            ),
+            Self::NoGrant => lang.pick("缺少该字段的共享授权", "no grant covers this field"),
+            Self::GrantExpired => lang.pick(
+                "该字段的共享授权已过期",
+                "the grant for this field has expired",
+            ),
+            Self::GrantOutOfScope => lang.pick(
+                "该字段的共享授权不覆盖此人所在区域",
+                "the grant for this field does not cover this person's region",
+            ),
+            Self::Unmaskable => lang.pick(
+                "授权为脱敏读取，但该字段没有脱敏形式",
+                "the grant allows masked access only, and this field has no masked form",
+            ),
+            Self::OutOfScope => lang.pick(
+                "此人不在本接入方的授权区域内",
+                "this person is outside the consumer's region scope",
+            ),
         }
     }
 }
 
-/// Errors resolvers raise. They are carried as the error's source and rendered, in the
-/// caller's language, by [`finalize`].
-#[derive(Debug, Clone, thiserror::Error)]
+/// What is wrong with an HTTP request that never reaches GraphQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestProblem {
+    Unreadable,
+    NotOneJsonRequest,
+}
+
+/// Every error the hub sends. Resolvers return it (async-graphql keeps it as the error's
+/// source); extensions and HTTP handlers turn it into a [`ServerError`] with
+/// [`HubError::into_server_error`]; [`finalize`] renders it in the caller's language.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HubError {
-    #[error("invalid ID number: {0}")]
-    InvalidIdNumber(IdNumberError),
+    #[error("invalid ID number: {error}")]
+    InvalidIdNumber {
+        error: IdNumberError,
+        /// Position in a list argument.
+        index: Option<usize>,
+    },
+    /// An argument or variable the engine could not coerce, or a required one missing;
+    /// `detail` is the engine's (English) wording with ID-like numbers removed.
+    #[error("bad user input")]
+    BadUserInput { detail: Option<String> },
+    #[error("bad request: {0:?}")]
+    BadRequest(RequestProblem),
+    #[error("parse failed")]
+    ParseFailed { line: usize, column: usize },
+    #[error("validation failed")]
+    ValidationFailed { detail: String },
+    #[error("unauthenticated")]
+    Unauthenticated,
+    #[error("forbidden: {}", reason.code())]
+    Forbidden {
+        reason: ForbiddenReason,
+        /// `Type.field`, for field-level decisions.
+        field: Option<String>,
+        consumer: Option<String>,
+        purpose: Option<String>,
+    },
     #[error("limit exceeded: {what} {got} > {limit}")]
     LimitExceeded {
         what: &'static str,
@@ -70,219 +178,292 @@ pub enum HubError {
     },
     #[error("source unavailable: {0:?}")]
     SourceUnavailable(Department),
+    #[error("audit trail unavailable")]
+    AuditUnavailable,
     #[error("internal error")]
     Internal,
 }
 
 impl HubError {
+    /// A refusal that names no field.
+    pub fn forbidden(reason: ForbiddenReason) -> Self {
+        Self::Forbidden {
+            reason,
+            field: None,
+            consumer: None,
+            purpose: None,
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::InvalidIdNumber(_) => ErrorCode::InvalidIdNumber,
+            Self::InvalidIdNumber { .. } => ErrorCode::InvalidIdNumber,
+            Self::BadUserInput { .. } => ErrorCode::BadUserInput,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::ParseFailed { .. } => ErrorCode::GraphqlParseFailed,
+            Self::ValidationFailed { .. } => ErrorCode::GraphqlValidationFailed,
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::LimitExceeded { .. } => ErrorCode::LimitExceeded,
             Self::SourceUnavailable(_) => ErrorCode::SourceUnavailable,
+            Self::AuditUnavailable => ErrorCode::AuditUnavailable,
             Self::Internal => ErrorCode::Internal,
         }
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (Self::InvalidIdNumber(e), _) => e.message(lang),
-            (Self::LimitExceeded { what, limit, got }, Lang::Zh) => {
-                format!("{what} 数量 {got} 超过上限 {limit}")
+        match self {
+            Self::InvalidIdNumber { error, .. } => error.message(lang),
+            Self::BadUserInput { .. } => lang
+                .pick(
+                    "参数或变量的值无效或缺失（见 path 与 extensions.detail）",
+                    "an argument or variable is invalid or missing (see path and extensions.detail)",
+                )
+                .into(),
+            Self::BadRequest(RequestProblem::Unreadable) => lang
+                .pick("无法读取请求体", "cannot read the request body")
+                .into(),
+            Self::BadRequest(RequestProblem::NotOneJsonRequest) => lang
+                .pick(
+                    "请求须为一个 JSON 格式的 GraphQL 请求（不支持批量数组）",
+                    "the body must be one GraphQL request in JSON (array batching is not supported)",
+                )
+                .into(),
+            Self::ParseFailed { line, column } => match lang {
+                Lang::Zh => format!("GraphQL 语法错误：第 {line} 行第 {column} 列"),
+                Lang::En => format!("GraphQL syntax error at line {line}, column {column}"),
+            },
+            Self::ValidationFailed { detail } => match lang {
+                Lang::Zh => format!("查询与接口定义不符：{detail}"),
+                Lang::En => format!("the query does not match the schema: {detail}"),
+            },
+            Self::Unauthenticated => lang
+                .pick(
+                    "缺少有效的接入密钥（Authorization: Bearer <key>），或密钥已被吊销",
+                    "missing, wrong or revoked consumer key (Authorization: Bearer <key>)",
+                )
+                .into(),
+            Self::Forbidden {
+                reason,
+                field: Some(field),
+                consumer,
+                purpose,
+            } => {
+                let who = format!(
+                    "{} / {} / {field}",
+                    consumer.as_deref().unwrap_or("-"),
+                    purpose.as_deref().unwrap_or("-")
+                );
+                match lang {
+                    Lang::Zh => format!(
+                        "无权读取字段 {field}：{}（接入方/用途/字段：{who}）",
+                        reason.explain(lang)
+                    ),
+                    Lang::En => format!(
+                        "no access to {field}: {} (consumer/purpose/field: {who})",
+                        reason.explain(lang)
+                    ),
+                }
             }
-            (Self::LimitExceeded { what, limit, got }, Lang::En) => {
-                format!("{what}: {got} exceeds the limit of {limit}")
-            }
-            (Self::SourceUnavailable(d), Lang::Zh) => {
-                format!("数据源暂不可用：{}", d.name(Lang::Zh))
-            }
-            (Self::SourceUnavailable(d), Lang::En) => {
-                format!("source unavailable: {}", d.name(Lang::En))
-            }
-            (Self::Internal, l) => l.pick("服务内部错误", "internal error").into(),
+            Self::Forbidden {
+                reason: ForbiddenReason::PurposeNotAllowed,
+                purpose: Some(p),
+                ..
+            } => match lang {
+                Lang::Zh => format!("用途 {p} 未登记或未授权给本接入方"),
+                Lang::En => format!("purpose `{p}` is not registered or not allowed for this consumer"),
+            },
+            Self::Forbidden { reason, .. } => reason.explain(lang).into(),
+            Self::LimitExceeded { what, limit, got } => match lang {
+                Lang::Zh => format!("{what} 数量 {got} 超过上限 {limit}"),
+                Lang::En => format!("{what}: {got} exceeds the limit of {limit}"),
+            },
+            Self::SourceUnavailable(d) => match lang {
+                Lang::Zh => format!("数据源暂不可用：{}", d.name(Lang::Zh)),
+                Lang::En => format!("source unavailable: {}", d.name(Lang::En)),
+            },
+            Self::AuditUnavailable => lang
+                .pick(
+                    "审计日志暂不可写，为保证每次访问均有记录，本次请求不予服务",
+                    "the audit trail cannot be written, so personal data is not served",
+                )
+                .into(),
+            Self::Internal => lang.pick("服务内部错误", "internal error").into(),
         }
     }
 
-    fn extensions(&self) -> ErrorExtensionValues {
+    pub fn extensions(&self) -> ErrorExtensionValues {
         let mut ext = ErrorExtensionValues::default();
         ext.set("code", self.code().as_str());
         match self {
-            Self::InvalidIdNumber(e) => set_id_reason(&mut ext, e),
-            Self::LimitExceeded { limit, .. } => ext.set("limit", *limit as u64),
+            Self::InvalidIdNumber { error, index } => {
+                ext.set("reason", error.reason());
+                match error {
+                    IdNumberError::Length(n) => ext.set("length", *n as u64),
+                    IdNumberError::Character(p) => ext.set("position", *p as u64),
+                    _ => {}
+                }
+                if let Some(i) = index {
+                    ext.set("index", *i as u64);
+                }
+            }
+            Self::BadUserInput { detail: Some(d) } => ext.set("detail", d.as_str()),
+            Self::ParseFailed { line, column } => {
+                ext.set("line", *line as u64);
+                ext.set("column", *column as u64);
+            }
+            Self::Unauthenticated => ext.set("reason", "BAD_KEY"),
+            Self::Forbidden {
+                reason,
+                field,
+                purpose,
+                ..
+            } => {
+                ext.set("reason", reason.code());
+                if let Some(f) = field {
+                    ext.set("field", f.as_str());
+                }
+                if let (Some(p), Some(_)) = (purpose, field) {
+                    ext.set("purpose", p.as_str());
+                }
+            }
+            Self::LimitExceeded { what, limit, .. } => {
+                ext.set("what", *what);
+                ext.set("limit", *limit as u64);
+            }
             Self::SourceUnavailable(d) => ext.set("department", d.code()),
-            Self::Internal => {}
+            _ => {}
         }
         ext
     }
-}
 
-// `HubError` converts into `async_graphql::Error` through async-graphql's blanket impl,
-// which keeps it as the error's source; `finalize` renders it from there.
+    /// The error as a GraphQL error at `path`, rendered later by [`finalize`].
+    pub fn into_server_error(self, path: Vec<PathSegment>) -> ServerError {
+        let mut err = ServerError::new(self.to_string(), None);
+        err.path = path;
+        err.source = Some(std::sync::Arc::new(self));
+        err
+    }
 
-fn set_id_reason(ext: &mut ErrorExtensionValues, e: &IdNumberError) {
-    ext.set("code", ErrorCode::InvalidIdNumber.as_str());
-    ext.set("reason", e.reason());
-    match e {
-        IdNumberError::Length(n) => ext.set("length", *n as u64),
-        IdNumberError::Character(p) => ext.set("position", *p as u64),
-        _ => {}
+    /// Rendered now, for responses that never pass through [`finalize`].
+    pub fn render(self, lang: Lang) -> ServerError {
+        let mut err = self.clone().into_server_error(Vec::new());
+        err.message = self.message(lang);
+        err.extensions = Some(self.extensions());
+        err
     }
 }
 
 /// The input error of an `IdNumber` scalar. The scalar has no request context, so it
-/// records the reason and [`finalize`] writes the message in the caller's language.
+/// records the typed reason in the extensions and [`finalize`] words it.
 pub fn id_number_input_error<T: async_graphql::InputType>(
     e: &IdNumberError,
 ) -> async_graphql::InputValueError<T> {
-    // The reason also travels in the message, between markers: async-graphql drops the
-    // extensions when the scalar sits inside a list, and the boundary re-words it anyway.
-    let param = match e {
-        IdNumberError::Length(n) => *n,
-        IdNumberError::Character(p) => *p,
-        _ => 0,
-    };
-    let err = async_graphql::InputValueError::custom(format!(
-        "{ID_MARK}{}|{param}{ID_MARK} {}",
-        e.reason(),
-        e.message(Lang::Zh)
-    ))
-    .with_extension("code", ErrorCode::InvalidIdNumber.as_str())
-    .with_extension("reason", e.reason());
-    match e {
-        IdNumberError::Length(n) => err.with_extension("length", *n as u64),
-        IdNumberError::Character(p) => err.with_extension("position", *p as u64),
-        _ => err,
+    let err = async_graphql::InputValueError::custom(e.message(Lang::En))
+        .with_extension("code", ErrorCode::InvalidIdNumber.as_str())
+        .with_extension("reason", e.reason());
+    match e.param() {
+        Some(n) => err.with_extension("param", n as u64),
+        None => err,
     }
 }
 
-const ID_MARK: &str = "\u{2063}";
-
-/// The ID-number error recorded between markers in an input error's message.
-fn id_error_from_message(message: &str) -> Option<IdNumberError> {
-    let start = message.find(ID_MARK)? + ID_MARK.len();
-    let rest = &message[start..];
-    let end = rest.find(ID_MARK)?;
-    let (reason, param) = rest[..end].split_once('|')?;
-    let param: usize = param.parse().ok()?;
-    Some(match reason {
-        "NOT_A_STRING" => IdNumberError::NotAString,
-        "LENGTH" => IdNumberError::Length(param),
-        "CHARACTER" => IdNumberError::Character(param),
-        "PROVINCE" => IdNumberError::Province,
-        "BIRTH_DATE" => IdNumberError::BirthDate,
-        "FUTURE_BIRTH_DATE" => IdNumberError::FutureBirthDate,
-        "BIRTH_YEAR_TOO_EARLY" => IdNumberError::BirthYearTooEarly,
-        "CHECKSUM" => IdNumberError::Checksum,
+/// The ID-number error an `IdNumber` scalar recorded in an error's extensions.
+fn id_error_from_extensions(ext: &ErrorExtensionValues) -> Option<IdNumberError> {
+    match ext.get("code") {
+        Some(Value::String(c)) if c == ErrorCode::InvalidIdNumber.as_str() => {}
         _ => return None,
-    })
+    }
+    let reason = match ext.get("reason") {
+        Some(Value::String(s)) => s.as_str(),
+        _ => return None,
+    };
+    let param = match ext.get("param") {
+        Some(Value::Number(n)) => n.as_u64().map(|n| n as usize),
+        _ => None,
+    };
+    IdNumberError::from_reason(reason, param)
 }
 
 /// The error boundary every GraphQL response passes through before it is sent.
 ///
-/// - errors raised as [`HubError`] get their message in `lang`;
-/// - `IdNumber` input errors are re-worded from their recorded reason;
-/// - engine errors (syntax, validation, bad arguments) get the matching code;
-/// - anything else becomes `INTERNAL` with a generic message: its text is logged, not sent.
-pub fn finalize(response: &mut Response, lang: Lang, query: &str) {
-    if response.errors.is_empty() {
-        return;
-    }
-    let parse_failed = async_graphql::parser::parse_query(query).is_err();
+/// - a [`HubError`] (the source of every error the hub raises) is rendered in `lang`;
+/// - an `IdNumber` argument error is rendered from the reason the scalar recorded;
+/// - any other error with a path comes from the engine coercing an argument (resolvers
+///   only raise `HubError`): `BAD_USER_INPUT`;
+/// - any other error without a path is a validation error (syntax and limits are checked
+///   before execution and raise `HubError`): `GRAPHQL_VALIDATION_FAILED`.
+///
+/// Engine wording is kept only as a detail, with anything like an ID number removed.
+pub fn finalize(response: &mut Response, lang: Lang) {
     for err in &mut response.errors {
-        finalize_one(err, lang, parse_failed);
-    }
-}
-
-fn finalize_one(err: &mut ServerError, lang: Lang, parse_failed: bool) {
-    if let Some(e) = id_error_from_message(&err.message) {
-        err.message = e.message(lang);
-        let ext = err
-            .extensions
-            .get_or_insert_with(ErrorExtensionValues::default);
-        set_id_reason(ext, &e);
-        return;
-    }
-    if let Some(hub) = err
-        .source
-        .as_ref()
-        .and_then(|s| s.downcast_ref::<HubError>())
-    {
+        let hub = match err
+            .source
+            .as_ref()
+            .and_then(|s| s.downcast_ref::<HubError>())
+        {
+            Some(h) => h.clone(),
+            None => match err.extensions.as_ref().and_then(id_error_from_extensions) {
+                Some(error) => HubError::InvalidIdNumber { error, index: None },
+                None if !err.path.is_empty() => HubError::BadUserInput {
+                    detail: Some(redact(&err.message)),
+                },
+                None => HubError::ValidationFailed {
+                    detail: redact(&err.message),
+                },
+            },
+        };
         err.message = hub.message(lang);
         err.extensions = Some(hub.extensions());
-        return;
-    }
-    let code = err
-        .extensions
-        .as_ref()
-        .and_then(|e| e.get("code"))
-        .and_then(|v| match v {
-            async_graphql::Value::String(s) => Some(s.clone()),
-            async_graphql::Value::Enum(s) => Some(s.to_string()),
-            _ => None,
-        });
-    match code.as_deref() {
-        Some("INVALID_ID_NUMBER") => {
-            if let Some(e) = err.extensions.as_ref().and_then(id_error_from_extensions) {
-                err.message = e.message(lang);
-            }
-        }
-        Some(_) => {}
-        None if is_limit_message(&err.message) => set_code(err, ErrorCode::LimitExceeded),
-        None if parse_failed => set_code(err, ErrorCode::GraphqlParseFailed),
-        None if err.path.is_empty() => {
-            let bad_input = err.message.contains("Failed to parse")
-                || err.message.contains("Invalid value for argument")
-                || err.message.contains("Variable \"");
-            set_code(
-                err,
-                if bad_input {
-                    ErrorCode::BadUserInput
-                } else {
-                    ErrorCode::GraphqlValidationFailed
-                },
-            );
-        }
-        None => {
-            // A resolver error that did not go through HubError: never send its text.
-            tracing::error!(message = %err.message, "unclassified resolver error");
-            err.message = lang.pick("服务内部错误", "internal error").into();
-            set_code(err, ErrorCode::Internal);
-        }
     }
 }
 
-/// async-graphql's own messages for its depth, complexity, recursion and directive limits.
-fn is_limit_message(m: &str) -> bool {
-    m.contains("nested too deep")
-        || m.contains("too complex")
-        || m.contains("recursion depth")
-        || m.contains("number of directives")
+/// `text` with every run of 15 or more digits (an ID number, legacy or current, perhaps
+/// ending in X) replaced, so that no error echoes one back.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.chars().filter(char::is_ascii_digit).count() >= 15 {
+            out.push_str("[…]");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() || ((c == 'X' || c == 'x') && !run.is_empty()) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
-fn set_code(err: &mut ServerError, code: ErrorCode) {
-    err.extensions
-        .get_or_insert_with(ErrorExtensionValues::default)
-        .set("code", code.as_str());
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn id_error_from_extensions(ext: &ErrorExtensionValues) -> Option<IdNumberError> {
-    let int = |k: &str| match ext.get(k) {
-        Some(async_graphql::Value::Number(n)) => n.as_u64().map(|n| n as usize),
-        _ => None,
-    };
-    let reason = match ext.get("reason") {
-        Some(async_graphql::Value::String(s)) => s.as_str(),
-        _ => return None,
-    };
-    Some(match reason {
-        "NOT_A_STRING" => IdNumberError::NotAString,
-        "LENGTH" => IdNumberError::Length(int("length")?),
-        "CHARACTER" => IdNumberError::Character(int("position")?),
-        "PROVINCE" => IdNumberError::Province,
-        "BIRTH_DATE" => IdNumberError::BirthDate,
-        "FUTURE_BIRTH_DATE" => IdNumberError::FutureBirthDate,
-        "BIRTH_YEAR_TOO_EARLY" => IdNumberError::BirthYearTooEarly,
-        "CHECKSUM" => IdNumberError::Checksum,
-        _ => return None,
-    })
+    #[test]
+    fn codes_are_listed_once_and_named_as_in_the_schema() {
+        let all = ErrorCode::all();
+        assert_eq!(all.len(), 12);
+        assert_eq!(ErrorCode::InvalidIdNumber.as_str(), "INVALID_ID_NUMBER");
+        assert_eq!(
+            ErrorCode::GraphqlParseFailed.as_str(),
+            "GRAPHQL_PARSE_FAILED"
+        );
+    }
+
+    #[test]
+    fn redact_removes_id_numbers_only() {
+        assert_eq!(
+            redact("found \"37152419731109066X\" and 4294967295"),
+            "found \"[…]\" and 4294967295"
+        );
+        assert_eq!(redact("371524731109066"), "[…]");
+    }
 }

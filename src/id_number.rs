@@ -39,6 +39,29 @@ pub enum IdNumberError {
 }
 
 impl IdNumberError {
+    /// The number that goes with the reason: the length, or the 1-based position.
+    pub fn param(&self) -> Option<usize> {
+        match self {
+            Self::Length(n) | Self::Character(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The error a `reason` (and its `param`) stands for: the inverse of
+    /// [`reason`](Self::reason) and [`param`](Self::param).
+    pub fn from_reason(reason: &str, param: Option<usize>) -> Option<Self> {
+        Some(match reason {
+            "NOT_A_STRING" => Self::NotAString,
+            "LENGTH" => Self::Length(param?),
+            "CHARACTER" => Self::Character(param?),
+            "PROVINCE" => Self::Province,
+            "BIRTH_DATE" => Self::BirthDate,
+            "FUTURE_BIRTH_DATE" => Self::FutureBirthDate,
+            "BIRTH_YEAR_TOO_EARLY" => Self::BirthYearTooEarly,
+            "CHECKSUM" => Self::Checksum,
+            _ => return None,
+        })
+    }
     /// Stable machine-readable reason, put into `extensions.reason`.
     pub fn reason(&self) -> &'static str {
         match self {
@@ -100,7 +123,7 @@ pub struct IdNumber(String);
 impl IdNumber {
     /// Parses and validates against today's date (birth dates may not lie in the future).
     pub fn parse(input: &str) -> Result<Self, IdNumberError> {
-        Self::parse_as_of(input, chrono::Local::now().date_naive())
+        Self::parse_as_of(input, crate::clock::today_in_china())
     }
 
     /// Parses and validates with an explicit "today", so tests and batch jobs are repeatable.

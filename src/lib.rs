@@ -10,9 +10,11 @@ use tokio::net::TcpListener;
 
 pub mod audit;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod departments;
+pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
@@ -20,18 +22,28 @@ pub mod i18n;
 pub mod id_number;
 pub mod policy;
 pub mod seed;
+pub mod sources;
 pub mod telemetry;
 
+use clock::Clock;
 use config::Config;
 use db::Databases;
-use graphql::{build_schema, HubSchema, QueryLimits};
+use graphql::{build_schema, HubSchema, QueryLimits, TypeMap};
+use sources::{DepartmentSource, Sources};
 
 /// Shared state of a running hub.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
+    /// SQL connections: the hub's own database and each department's (statement counts).
     pub dbs: Databases,
+    /// Where each department's records are read from.
+    pub sources: Sources,
     pub schema: HubSchema,
+    /// The schema's field types, for the pre-execution shape check.
+    pub types: Arc<TypeMap>,
+    pub limits: QueryLimits,
+    pub clock: Clock,
     /// The live access policy; `None` only when switched off for a cost comparison.
     pub policy: Option<Arc<policy::store::PolicyStore>>,
     /// The audit trail; `None` only when switched off for a cost comparison.
@@ -48,6 +60,8 @@ pub struct Application {
 pub enum StartupError {
     #[error("cannot connect to a department database: {0}")]
     Database(#[from] sea_orm::DbErr),
+    #[error("department sources: {0}")]
+    Sources(#[from] sources::SourceError),
     #[error("access policy: {0}")]
     Policy(#[from] policy::store::PolicyError),
     #[error("field catalog: {0}")]
@@ -73,7 +87,10 @@ impl Application {
         let listener = TcpListener::bind(&addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let schema = build_schema(QueryLimits::from_config(&config.limits));
+        let limits = QueryLimits::from_config(&config.limits);
+        let schema = build_schema(limits);
+        let types = Arc::new(TypeMap::from_sdl(&schema.sdl()));
+        let sources = dbs.sources()?;
         let catalog = Arc::new(policy::catalog::Catalog::from_sdl(&schema.sdl())?);
         let policy = if config.policy.enabled {
             let store = policy::store::PolicyStore::open(dbs.hub().clone(), catalog).await?;
@@ -111,7 +128,11 @@ impl Application {
             state: AppState {
                 config: Arc::new(config),
                 dbs,
+                sources,
                 schema,
+                types,
+                limits,
+                clock: Clock::System,
                 policy,
                 audit,
             },
@@ -124,6 +145,17 @@ impl Application {
 
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Serves one department from `source` instead of its SQL database (a decorator, a
+    /// remote backend, a test double).
+    pub fn replace_source(&mut self, source: Arc<dyn DepartmentSource>) {
+        self.state.sources.replace(source);
+    }
+
+    /// Takes every request's time from `clock` (tests fix it).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.state.clock = clock;
     }
 
     /// Serves until Ctrl-C / SIGTERM.

@@ -1,215 +1,160 @@
-//! The department sources: which departments exist, the one [`Source`] trait every
-//! department's data goes through, and the per-request dataloaders that batch ID look-ups
-//! into one statement per source.
+//! The department registry: the one list of departments that own data in the hub, from
+//! which config keys, connections, readiness, migrations, seeding, the `Person` sections
+//! and region admission are all derived. Adding a department is one line here.
 
-use std::collections::HashMap;
-use std::future::Future;
-use std::sync::Arc;
-
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use chrono::NaiveDate;
-use sea_orm::{DatabaseConnection, DbErr};
-use tracing::Instrument;
-
-use crate::db::Databases;
 use crate::i18n::Lang;
-use crate::id_number::IdNumber;
 
-pub mod civil_affairs;
-pub mod education;
-pub mod hrss_social;
-pub mod hrss_training;
-pub mod poverty;
-pub mod trade_union;
-pub mod veterans;
-
-/// The departments that own data in the hub. The discriminant indexes [`Databases`].
-#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum Department {
-    /// 人社 职业技能培训
-    HrssTraining = 0,
-    /// 人社 社会保险与就业
-    HrssSocial = 1,
-    /// 教育体育局
-    Education = 2,
-    /// 民政局
-    CivilAffairs = 3,
-    /// 退役军人事务局
-    Veterans = 4,
-    /// 扶贫办 / 乡村振兴局
-    Poverty = 5,
-    /// 总工会
-    TradeUnion = 6,
-}
-
-impl Department {
-    pub const ALL: [Department; 7] = [
-        Department::HrssTraining,
-        Department::HrssSocial,
-        Department::Education,
-        Department::CivilAffairs,
-        Department::Veterans,
-        Department::Poverty,
-        Department::TradeUnion,
-    ];
-
-    /// Config key, SQLite file name and log field.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::HrssTraining => "hrss_training",
-            Self::HrssSocial => "hrss_social",
-            Self::Education => "education",
-            Self::CivilAffairs => "civil_affairs",
-            Self::Veterans => "veterans",
-            Self::Poverty => "poverty",
-            Self::TradeUnion => "trade_union",
+/// Declares the departments once; every per-department table in the hub is keyed by the
+/// enum this generates and built by iterating [`Department::ALL`], so no list can miss one.
+macro_rules! registry {
+    ($( $(#[$meta:meta])* $variant:ident => $code:literal, $zh:literal, $en:literal; )*) => {
+        /// The departments that own data in the hub.
+        #[derive(
+            async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize,
+        )]
+        #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+        #[serde(rename_all = "snake_case")]
+        pub enum Department {
+            $( $(#[$meta])* $variant, )*
         }
-    }
 
-    pub fn name(self, lang: Lang) -> &'static str {
-        match self {
-            Self::HrssTraining => lang.pick(
-                "人力资源和社会保障局（职业技能培训）",
-                "HRSS (vocational training)",
-            ),
-            Self::HrssSocial => lang.pick(
-                "人力资源和社会保障局（社会保险与就业）",
-                "HRSS (social insurance and employment)",
-            ),
-            Self::Education => lang.pick("教育和体育局", "Education bureau"),
-            Self::CivilAffairs => lang.pick("民政局", "Civil affairs bureau"),
-            Self::Veterans => lang.pick("退役军人事务局", "Veterans affairs bureau"),
-            Self::Poverty => lang.pick("乡村振兴局（扶贫办）", "Poverty alleviation office"),
-            Self::TradeUnion => lang.pick("总工会", "Federation of trade unions"),
+        impl Department {
+            /// Every department, in registry order.
+            pub const ALL: &'static [Department] = &[$(Department::$variant),*];
+
+            /// Config key (`[sources.<code>]`), SQLite file name, log and metrics label.
+            pub fn code(self) -> &'static str {
+                match self { $(Department::$variant => $code,)* }
+            }
+
+            /// The department's name in `lang`.
+            pub fn name(self, lang: Lang) -> &'static str {
+                match self { $(Department::$variant => lang.pick($zh, $en),)* }
+            }
         }
-    }
-}
-
-/// A department's published data set about persons, read by ID number in batches.
-///
-/// Implementations issue exactly **one statement** per call, whatever the number of IDs:
-/// that is what makes a `persons` batch cost one statement per source.
-pub trait Source: Send + Sync + 'static {
-    type Record: Clone + Send + Sync + 'static;
-    /// `department.dataset`, used in spans and statement accounting.
-    const NAME: &'static str;
-    const DEPARTMENT: Department;
-
-    /// All records for these ID numbers, in a stable order.
-    fn fetch(
-        db: &DatabaseConnection,
-        ids: Vec<String>,
-    ) -> impl Future<Output = Result<Vec<Self::Record>, DbErr>> + Send;
-
-    /// The ID number a record belongs to.
-    fn id_number(record: &Self::Record) -> &str;
-}
-
-/// Calls macro `$m` with every source type: the one list of sources, used for the
-/// per-request dataloaders and for the existence check, so neither can miss one.
-#[macro_export]
-macro_rules! all_sources {
-    ($m:ident) => {
-        $m!(
-            $crate::departments::hrss_training::TrainingSource,
-            $crate::departments::hrss_training::CertificateSource,
-            $crate::departments::hrss_training::SubsidySource,
-            $crate::departments::hrss_social::SocialSource,
-            $crate::departments::education::SchoolingSource,
-            $crate::departments::civil_affairs::AssistanceSource,
-            $crate::departments::veterans::VeteranSource,
-            $crate::departments::poverty::PovertySource,
-            $crate::departments::trade_union::UnionSource
-        )
     };
 }
 
-/// Why a source could not answer. The detail stays in the log.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("source {department:?} unavailable")]
-pub struct SourceError {
-    pub department: Department,
+registry! {
+    /// 人社 职业技能培训
+    HrssTraining => "hrss_training", "人力资源和社会保障局（职业技能培训）", "HRSS (vocational training)";
+    /// 人社 社会保险与就业
+    HrssSocial => "hrss_social", "人力资源和社会保障局（社会保险与就业）", "HRSS (social insurance and employment)";
+    /// 教育体育局
+    Education => "education", "教育和体育局", "Education bureau";
+    /// 民政局
+    CivilAffairs => "civil_affairs", "民政局", "Civil affairs bureau";
+    /// 退役军人事务局
+    Veterans => "veterans", "退役军人事务局", "Veterans affairs bureau";
+    /// 扶贫办 / 乡村振兴局
+    Poverty => "poverty", "乡村振兴局（扶贫办）", "Poverty alleviation office";
+    /// 总工会
+    TradeUnion => "trade_union", "总工会", "Federation of trade unions";
 }
 
-/// Adapts a [`Source`] to async-graphql's dataloader and traces every call.
-pub struct SourceLoader<S: Source> {
-    conn: DatabaseConnection,
-    _source: std::marker::PhantomData<fn() -> S>,
-}
+impl Department {
+    /// The department whose config key is `code`.
+    pub fn from_code(code: &str) -> Option<Department> {
+        Self::ALL.iter().copied().find(|d| d.code() == code)
+    }
 
-impl<S: Source> Loader<IdNumber> for SourceLoader<S> {
-    type Value = Arc<Vec<S::Record>>;
-    type Error = SourceError;
-
-    async fn load(&self, keys: &[IdNumber]) -> Result<HashMap<IdNumber, Self::Value>, Self::Error> {
-        let span = tracing::info_span!(
-            "source",
-            source = S::NAME,
-            department = S::DEPARTMENT.code(),
-            ids = keys.len(),
-            rows = tracing::field::Empty,
-        );
-        let ids: Vec<String> = keys.iter().map(|k| k.as_str().to_owned()).collect();
-        let records = S::fetch(&self.conn, ids)
-            .instrument(span.clone())
-            .await
-            .map_err(|e| {
-                span.in_scope(|| tracing::error!(error = %e, "source query failed"));
-                SourceError {
-                    department: S::DEPARTMENT,
-                }
-            })?;
-        span.record("rows", records.len());
-        // Every requested key gets an entry, empty when the source has nothing, so that the
-        // per-request cache answers later look-ups without another statement.
-        let mut grouped: HashMap<String, Vec<S::Record>> = HashMap::with_capacity(keys.len());
-        for r in records {
-            grouped
-                .entry(S::id_number(&r).to_owned())
-                .or_default()
-                .push(r);
-        }
-        Ok(keys
+    /// Position in [`Department::ALL`]: derived from the list itself, never from a cast,
+    /// so a [`DeptMap`] cannot read another department's entry.
+    fn index(self) -> usize {
+        Self::ALL
             .iter()
-            .map(|k| {
-                let v = grouped.remove(k.as_str()).unwrap_or_default();
-                (k.clone(), Arc::new(v))
-            })
-            .collect())
+            .position(|d| *d == self)
+            .unwrap_or(usize::MAX)
     }
 }
 
-/// The request-scoped dataloader of one source.
-pub type SourceDataLoader<S> = DataLoader<SourceLoader<S>, HashMapCache>;
-
-pub fn dataloader<S: Source>(dbs: &Databases, max_batch: usize) -> SourceDataLoader<S> {
-    DataLoader::with_cache(
-        SourceLoader::<S> {
-            conn: dbs.get(S::DEPARTMENT).conn.clone(),
-            _source: std::marker::PhantomData,
-        },
-        tokio::spawn,
-        HashMapCache::default(),
-    )
-    .max_batch_size(max_batch.max(1))
+/// One value per department, built from [`Department::ALL`] and looked up by department.
+#[derive(Debug, Clone)]
+pub struct DeptMap<T> {
+    entries: Vec<(Department, T)>,
 }
 
-/// A fact valid over a date range; `None` as the end means "still valid".
-pub trait TimeRanged {
-    fn valid_from(&self) -> NaiveDate;
-    fn valid_to(&self) -> Option<NaiveDate>;
+impl<T> DeptMap<T> {
+    /// A value for every department.
+    pub fn from_fn(mut f: impl FnMut(Department) -> T) -> Self {
+        Self {
+            entries: Department::ALL.iter().map(|d| (*d, f(*d))).collect(),
+        }
+    }
 
-    fn valid_on(&self, date: NaiveDate) -> bool {
-        self.valid_from() <= date && self.valid_to().is_none_or(|to| date <= to)
+    /// Builds from `(department, value)` pairs, which must name every department once.
+    pub fn try_from_pairs(pairs: Vec<(Department, T)>) -> Option<Self> {
+        let mut slots: Vec<Option<T>> = Department::ALL.iter().map(|_| None).collect();
+        for (d, v) in pairs {
+            let slot = slots.get_mut(d.index())?;
+            if slot.replace(v).is_some() {
+                return None;
+            }
+        }
+        let entries = Department::ALL
+            .iter()
+            .zip(slots)
+            .map(|(d, v)| v.map(|v| (*d, v)))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self { entries })
+    }
+
+    pub fn get(&self, d: Department) -> &T {
+        let (_, v) = &self.entries[d.index()];
+        v
+    }
+
+    pub fn get_mut(&mut self, d: Department) -> &mut T {
+        let (_, v) = &mut self.entries[d.index()];
+        v
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Department, &T)> {
+        self.entries.iter().map(|(d, v)| (*d, v))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn map<U>(&self, mut f: impl FnMut(Department, &T) -> U) -> DeptMap<U> {
+        DeptMap {
+            entries: self.entries.iter().map(|(d, v)| (*d, f(*d, v))).collect(),
+        }
     }
 }
 
-/// Keeps the records valid on `as_of`, or all of them when no date is given.
-pub fn filter_as_of<T: TimeRanged + Clone>(records: &[T], as_of: Option<NaiveDate>) -> Vec<T> {
-    records
-        .iter()
-        .filter(|r| as_of.is_none_or(|d| r.valid_on(d)))
-        .cloned()
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_round_trip() {
+        for d in Department::ALL {
+            assert_eq!(Department::from_code(d.code()), Some(*d));
+        }
+        let mut codes: Vec<_> = Department::ALL.iter().map(|d| d.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), Department::ALL.len());
+    }
+
+    #[test]
+    fn map_entries_belong_to_their_department() {
+        let m = DeptMap::from_fn(|d| d.code());
+        for d in Department::ALL {
+            assert_eq!(*m.get(*d), d.code());
+        }
+        let pairs: Vec<_> = Department::ALL
+            .iter()
+            .rev()
+            .map(|d| (*d, d.code()))
+            .collect();
+        let m = DeptMap::try_from_pairs(pairs).unwrap();
+        for d in Department::ALL {
+            assert_eq!(*m.get(*d), d.code());
+        }
+        assert!(DeptMap::try_from_pairs(vec![(Department::Poverty, 1)]).is_none());
+    }
 }

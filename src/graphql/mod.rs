@@ -1,49 +1,29 @@
-//! Schema assembly: the query root, the request-scoped dataloaders every request gets,
-//! and the SDL that `schema.graphql` is generated from.
+//! Schema assembly: the query root, the request data every request gets (archive loader,
+//! request time, limits), and the SDL that `schema.graphql` is generated from.
 
-use std::collections::HashSet;
+use std::sync::Arc;
 
 use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
+use chrono::NaiveDate;
 
-use crate::db::Databases;
-use crate::departments::{dataloader, Source, SourceDataLoader};
+use crate::clock::RequestTime;
 use crate::error::{ErrorCode, HubError};
 use crate::id_number::IdNumber;
+use crate::policy::enforce::admit;
+use crate::sources::{ArchiveDataLoader, ArchiveLoader, Sources};
 
 pub mod access_log;
+pub mod convert;
+pub mod departments;
+pub mod limits;
 pub mod person;
 pub mod scalars;
 
+pub use limits::{QueryLimits, TypeMap};
 pub use person::Person;
+use scalars::IdNumberList;
 
 pub type HubSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
-
-/// Limits on queries: the batch size the query root enforces, and the schema-level limits
-/// async-graphql checks during validation, before anything is executed.
-#[derive(Debug, Clone, Copy)]
-pub struct QueryLimits {
-    pub max_batch_ids: usize,
-    pub max_depth: usize,
-    pub max_complexity: usize,
-    pub max_recursive_depth: usize,
-    pub max_directives_per_field: usize,
-    pub max_aliases: usize,
-    pub max_root_fields: usize,
-}
-
-impl QueryLimits {
-    pub fn from_config(l: &crate::config::LimitsConfig) -> Self {
-        Self {
-            max_batch_ids: l.max_batch_ids,
-            max_depth: l.max_depth,
-            max_complexity: l.max_complexity,
-            max_recursive_depth: l.max_recursive_depth,
-            max_directives_per_field: l.max_directives_per_field,
-            max_aliases: l.max_aliases,
-            max_root_fields: l.max_root_fields,
-        }
-    }
-}
 
 pub struct QueryRoot;
 
@@ -56,40 +36,53 @@ impl QueryRoot {
         ctx: &Context<'_>,
         id_number: IdNumber,
     ) -> async_graphql::Result<Option<Person>> {
-        let ids = std::slice::from_ref(&id_number);
-        let known = preload(ctx, ids).await?;
-        let admitted = crate::policy::enforce::subjects(ctx, ids, |id| subject_of(ctx, id)).await;
-        Ok((admitted[0] && known.contains(&id_number)).then_some(Person { id: id_number }))
+        let archive = loader(ctx)?.load_one(id_number).await?;
+        Ok(archive.and_then(|a| {
+            let admitted = admit(ctx, &a, None);
+            (admitted && a.maybe_known()).then(|| Person::new(a))
+        }))
     }
 
-    #[graphql(complexity = "id_numbers.len() * child_complexity")]
     /// Several persons at once (at most `limits.maxBatchIds`, 1,000 by default), answered in
     /// the order asked, null for unknown numbers. Every department is read once for the
     /// whole batch.
     async fn persons(
         &self,
         ctx: &Context<'_>,
-        id_numbers: Vec<IdNumber>,
+        #[graphql(name = "idNumbers")] id_numbers: IdNumberList,
     ) -> async_graphql::Result<Vec<Option<Person>>> {
         let limit = ctx
             .data::<QueryLimits>()
             .map_err(|_| HubError::Internal)?
             .max_batch_ids;
-        if id_numbers.len() > limit {
+        if id_numbers.0.len() > limit {
             return Err(HubError::LimitExceeded {
                 what: "idNumbers",
                 limit,
-                got: id_numbers.len(),
+                got: id_numbers.0.len(),
             }
             .into());
         }
-        let known = preload(ctx, &id_numbers).await?;
-        let admitted =
-            crate::policy::enforce::subjects(ctx, &id_numbers, |id| subject_of(ctx, id)).await;
-        Ok(id_numbers
+        let ids = id_numbers
+            .0
             .into_iter()
-            .zip(admitted)
-            .map(|(id, ok)| (ok && known.contains(&id)).then_some(Person { id }))
+            .enumerate()
+            .map(|(i, r)| {
+                r.map_err(|error| HubError::InvalidIdNumber {
+                    error,
+                    index: Some(i),
+                })
+            })
+            .collect::<Result<Vec<IdNumber>, HubError>>()?;
+        let archives = loader(ctx)?.load_many(ids.iter().cloned()).await?;
+        Ok(ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let a = archives.get(id)?;
+                let admitted = admit(ctx, a, Some(i));
+                (admitted && a.maybe_known()).then(|| Person::new(a.clone()))
+            })
             .collect())
     }
 
@@ -100,8 +93,11 @@ impl QueryRoot {
         ctx: &Context<'_>,
         id_number: IdNumber,
         #[graphql(default = 100)] limit: u32,
-    ) -> async_graphql::Result<Vec<crate::graphql::access_log::AccessLogEntry>> {
-        crate::graphql::access_log::for_subject(ctx, &subject_of(ctx, &id_number), limit).await
+    ) -> async_graphql::Result<Vec<access_log::AccessLogEntry>> {
+        let audit = ctx
+            .data_opt::<crate::audit::AuditLog>()
+            .ok_or(HubError::AuditUnavailable)?;
+        access_log::for_subject(ctx, &audit.subject(id_number.as_str()), limit).await
     }
 
     /// Who accessed the data of the person this citizen-portal consumer is bound to.
@@ -109,113 +105,52 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 100)] limit: u32,
-    ) -> async_graphql::Result<Vec<crate::graphql::access_log::AccessLogEntry>> {
+    ) -> async_graphql::Result<Vec<access_log::AccessLogEntry>> {
         let subject = ctx
-            .data_opt::<std::sync::Arc<crate::policy::enforce::Access>>()
+            .data_opt::<Arc<crate::policy::enforce::Access>>()
             .and_then(|a| a.consumer.bound_subject.clone())
             .ok_or(HubError::Internal)?;
-        crate::graphql::access_log::for_subject(ctx, &subject, limit).await
+        access_log::for_subject(ctx, &subject, limit).await
     }
 
     /// The closed set of `extensions.code` values errors carry (for client code generation).
     async fn error_codes(&self) -> Vec<ErrorCode> {
-        vec![
-            ErrorCode::InvalidIdNumber,
-            ErrorCode::BadUserInput,
-            ErrorCode::BadRequest,
-            ErrorCode::GraphqlParseFailed,
-            ErrorCode::GraphqlValidationFailed,
-            ErrorCode::Unauthenticated,
-            ErrorCode::Forbidden,
-            ErrorCode::NotFound,
-            ErrorCode::SourceUnavailable,
-            ErrorCode::LimitExceeded,
-            ErrorCode::AuditUnavailable,
-            ErrorCode::Internal,
-        ]
+        ErrorCode::all()
     }
 }
 
-/// The audit subject (keyed hash) of an ID number; empty when no audit key is configured,
-/// which binds nothing.
-fn subject_of(ctx: &Context<'_>, id: &IdNumber) -> String {
-    ctx.data_opt::<crate::audit::AuditLog>()
-        .map(|a| a.subject(id.as_str()))
-        .unwrap_or_default()
+/// The request's archive loader.
+fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a ArchiveDataLoader, HubError> {
+    ctx.data::<ArchiveDataLoader>()
+        .map_err(|_| HubError::Internal)
 }
 
-/// Loads every source for the whole batch at once — one statement per source — and
-/// returns the IDs some department knows. The dataloaders cache the results, so the
-/// sections resolved afterwards cost no further statement.
-///
-/// A source that fails cannot rule a person out, so its failure counts as "maybe known";
-/// the section then reports `SOURCE_UNAVAILABLE` itself.
-async fn preload(ctx: &Context<'_>, ids: &[IdNumber]) -> async_graphql::Result<HashSet<IdNumber>> {
-    let unique: Vec<IdNumber> = {
-        let mut seen = HashSet::with_capacity(ids.len());
-        ids.iter().filter(|id| seen.insert(*id)).cloned().collect()
-    };
-    macro_rules! known_in_all {
-        ($($s:ty),*) => {
-            futures::future::join_all([$(
-                Box::pin(known_in::<$s>(ctx, &unique))
-                    as std::pin::Pin<Box<dyn std::future::Future<Output = _> + Send + '_>>
-            ),*])
-        };
-    }
-    let all = crate::all_sources!(known_in_all).await;
-    let mut known = HashSet::new();
-    for r in all {
-        match r? {
-            Some(ids) => known.extend(ids),
-            None => return Ok(unique.into_iter().collect()),
-        }
-    }
-    Ok(known)
+/// The request's date in China Standard Time: every "today" default.
+pub fn today(ctx: &Context<'_>) -> Result<NaiveDate, HubError> {
+    ctx.data_opt::<RequestTime>()
+        .map(RequestTime::today)
+        .ok_or(HubError::Internal)
 }
 
-/// IDs with at least one record in source `S`; `None` when the source failed.
-async fn known_in<S: Source>(
-    ctx: &Context<'_>,
-    ids: &[IdNumber],
-) -> async_graphql::Result<Option<Vec<IdNumber>>> {
-    let loader = ctx
-        .data::<SourceDataLoader<S>>()
-        .map_err(|_| HubError::Internal)?;
-    Ok(loader.load_many(ids.iter().cloned()).await.ok().map(|m| {
-        m.into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, _)| k)
-            .collect()
-    }))
-}
-
-/// Adds this request's dataloaders (one per source) to a GraphQL request.
-pub fn with_loaders(
+/// Adds what every request reads: its archive loader and its time.
+pub fn with_request_data(
     req: async_graphql::Request,
-    dbs: &Databases,
+    sources: &Sources,
     max_batch: usize,
+    time: RequestTime,
 ) -> async_graphql::Request {
-    macro_rules! attach {
-        ($($s:ty),*) => { req $(.data(dataloader::<$s>(dbs, max_batch)))* };
-    }
-    crate::all_sources!(attach)
+    req.data(ArchiveLoader::per_request(sources.clone(), max_batch))
+        .data(time)
 }
 
 /// Builds the executable schema. The same function gives the SDL for `schema.graphql`.
+/// Shape limits are checked before execution ([`limits::check`]); the engine's own
+/// recursion check is kept at the same bound as a second line.
 pub fn build_schema(limits: QueryLimits) -> HubSchema {
-    use crate::policy::enforce::{PolicyExtension, ShapeLimitExtension, ShapeLimits};
     Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
         .data(limits)
-        .extension(ShapeLimitExtension(ShapeLimits {
-            max_aliases: limits.max_aliases,
-            max_root_fields: limits.max_root_fields,
-        }))
-        .extension(PolicyExtension)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
+        .extension(crate::policy::enforce::PolicyExtension)
         .limit_recursive_depth(limits.max_recursive_depth)
-        .limit_directives(limits.max_directives_per_field)
         .disable_suggestions()
         .finish()
 }

@@ -1,47 +1,40 @@
 //! `Person`: identity derived from the ID number plus one section per department, each
-//! read through its source's request-scoped dataloader.
+//! read from the person's archive (loaded once per request through the archive loader).
 
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object, SimpleObject};
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
-use crate::departments::civil_affairs::{AssistanceSource, CivilAffairsSection};
-use crate::departments::education::{EducationSection, SchoolingSource};
-use crate::departments::hrss_social::{SocialInsuranceSection, SocialSource};
-use crate::departments::hrss_training::{
-    Certificate, CertificateSource, Subsidy, SubsidySource, Training, TrainingSource,
-};
-use crate::departments::poverty::{PovertySection, PovertySource};
-use crate::departments::trade_union::{UnionSection, UnionSource};
-use crate::departments::veterans::{VeteranSource, VeteransSection};
-use crate::departments::{Source, SourceDataLoader};
+use super::departments::civil_affairs::CivilAffairsSection;
+use super::departments::education::EducationSection;
+use super::departments::hrss_social::SocialInsuranceSection;
+use super::departments::poverty::PovertySection;
+use super::departments::trade_union::UnionSection;
+use super::departments::veterans::VeteransSection;
+use super::departments::SectionOf;
+use super::scalars::Date;
+use crate::domain::hrss_training::{Certificate, Subsidy, Training, TrainingFile};
+use crate::domain::Archive;
 use crate::error::HubError;
-use crate::graphql::scalars::Date;
 use crate::id_number::{self, IdNumber};
-
-/// What reading one department's section costs in query complexity, on top of its fields:
-/// source-backed fields are what make a query expensive.
-const SOURCE_COST: usize = 50;
 
 /// A person in the archive, keyed by resident ID number. Each department's section is
 /// null (with a `SOURCE_UNAVAILABLE` error naming the department) when that department's
 /// source cannot be read; the rest of the person still comes back.
 pub struct Person {
-    pub id: IdNumber,
+    archive: Arc<Archive>,
 }
 
-/// Reads one source's records for a person through the request's dataloader.
-pub async fn load<S: Source>(
-    ctx: &Context<'_>,
-    id: &IdNumber,
-) -> async_graphql::Result<Arc<Vec<S::Record>>> {
-    let loader = ctx
-        .data::<SourceDataLoader<S>>()
-        .map_err(|_| HubError::Internal)?;
-    match loader.load_one(id.clone()).await {
-        Ok(v) => Ok(v.unwrap_or_default()),
-        Err(e) => Err(HubError::SourceUnavailable(e.department).into()),
+impl Person {
+    pub fn new(archive: Arc<Archive>) -> Self {
+        Self { archive }
+    }
+
+    fn training(&self) -> Result<&TrainingFile, HubError> {
+        self.archive
+            .section::<TrainingFile>()
+            .map_err(|e| HubError::SourceUnavailable(e.0))
     }
 }
 
@@ -55,92 +48,57 @@ impl Person {
         crate::policy::mask::MaskKind::IdNumber,
     ))]
     async fn id_number(&self) -> Option<&IdNumber> {
-        Some(&self.id)
+        Some(&self.archive.id)
     }
 
     /// Facts derived from the ID number itself.
-    async fn identity(&self) -> Identity {
-        Identity::of(&self.id)
+    async fn identity(&self, ctx: &Context<'_>) -> async_graphql::Result<Identity> {
+        Ok(Identity::of(&self.archive.id, super::today(ctx)?))
     }
 
     /// Education bureau: schooling history.
-    #[graphql(complexity = "SOURCE_COST + child_complexity")]
-    async fn education(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<EducationSection>> {
-        Ok(Some(EducationSection(
-            load::<SchoolingSource>(ctx, &self.id).await?,
-        )))
+    async fn education(&self) -> async_graphql::Result<Option<EducationSection>> {
+        Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// Civil affairs: minimum-subsistence, extreme-poverty and zero-employment households.
-    #[graphql(complexity = "SOURCE_COST + child_complexity")]
-    async fn civil_affairs(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<CivilAffairsSection>> {
-        Ok(Some(CivilAffairsSection(
-            load::<AssistanceSource>(ctx, &self.id).await?,
-        )))
+    async fn civil_affairs(&self) -> async_graphql::Result<Option<CivilAffairsSection>> {
+        Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// Veterans affairs: veteran category and discharge.
-    #[graphql(complexity = "SOURCE_COST + child_complexity")]
-    async fn veterans(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<VeteransSection>> {
-        Ok(Some(VeteransSection(
-            load::<VeteranSource>(ctx, &self.id).await?,
-        )))
+    async fn veterans(&self) -> async_graphql::Result<Option<VeteransSection>> {
+        Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// Poverty alleviation: registered-poor household membership.
-    #[graphql(complexity = "SOURCE_COST + child_complexity")]
-    async fn poverty(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PovertySection>> {
-        Ok(Some(PovertySection(
-            load::<PovertySource>(ctx, &self.id).await?,
-        )))
+    async fn poverty(&self) -> async_graphql::Result<Option<PovertySection>> {
+        Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// Trade union: membership, distressed-worker file, model-worker titles.
-    #[graphql(complexity = "SOURCE_COST + child_complexity")]
-    async fn union(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<UnionSection>> {
-        Ok(Some(UnionSection(
-            load::<UnionSource>(ctx, &self.id).await?,
-        )))
+    async fn union(&self) -> async_graphql::Result<Option<UnionSection>> {
+        Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// HRSS social insurance and employment.
-    #[graphql(complexity = "SOURCE_COST + child_complexity")]
-    async fn social_insurance(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<SocialInsuranceSection>> {
-        Ok(Some(SocialInsuranceSection(
-            load::<SocialSource>(ctx, &self.id).await?,
-        )))
+    async fn social_insurance(&self) -> async_graphql::Result<Option<SocialInsuranceSection>> {
+        Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// HRSS training: trainings attended, oldest first.
-    #[graphql(complexity = "SOURCE_COST + child_complexity")]
-    async fn trainings(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Training>>> {
-        Ok(Some(load::<TrainingSource>(ctx, &self.id).await?.to_vec()))
+    async fn trainings(&self) -> async_graphql::Result<Option<&[Training]>> {
+        Ok(Some(&self.training()?.trainings))
     }
 
     /// HRSS training: certificates obtained.
-    #[graphql(complexity = "SOURCE_COST + child_complexity")]
-    async fn certificates(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<Vec<Certificate>>> {
-        Ok(Some(
-            load::<CertificateSource>(ctx, &self.id).await?.to_vec(),
-        ))
+    async fn certificates(&self) -> async_graphql::Result<Option<&[Certificate]>> {
+        Ok(Some(&self.training()?.certificates))
     }
 
     /// HRSS training: subsidies paid.
-    #[graphql(complexity = "SOURCE_COST + child_complexity")]
-    async fn subsidies(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Subsidy>>> {
-        Ok(Some(load::<SubsidySource>(ctx, &self.id).await?.to_vec()))
+    async fn subsidies(&self) -> async_graphql::Result<Option<&[Subsidy]>> {
+        Ok(Some(&self.training()?.subsidies))
     }
 }
 
@@ -166,7 +124,7 @@ pub struct Region {
 #[derive(Debug, Clone)]
 pub struct Identity {
     pub masked_id_number: String,
-    pub birth_date: Date,
+    pub birth_date: NaiveDate,
     pub sex: Sex,
     pub age: i32,
     pub region: Region,
@@ -176,19 +134,19 @@ crate::shared_object!(
     /// What the ID number itself says about its holder.
     Identity {
         /// `371502********123X`
-        masked_id_number: String => HrssTraining, Unconditional, plain, None;
+        masked_id_number: &String => HrssTraining, Unconditional, plain, None;
         birth_date: Date => HrssTraining, Conditional, sensitive, None;
-        sex: Sex => HrssTraining, Unconditional, plain, None;
+        sex: &Sex => HrssTraining, Unconditional, plain, None;
         /// Age in whole years today.
-        age: i32 => HrssTraining, Unconditional, plain, None;
-        region: Region => HrssTraining, Unconditional, plain, None;
+        age: &i32 => HrssTraining, Unconditional, plain, None;
+        region: &Region => HrssTraining, Unconditional, plain, None;
     }
 );
 
 impl Identity {
-    pub fn of(id: &IdNumber) -> Self {
+    /// What `id` says, with the age on `today`.
+    pub fn of(id: &IdNumber, today: NaiveDate) -> Self {
         let birth = id.birth_date();
-        let today = chrono::Local::now().date_naive();
         let mut age = today.year() - birth.year();
         if (today.month(), today.day()) < (birth.month(), birth.day()) {
             age -= 1;
@@ -196,7 +154,7 @@ impl Identity {
         let r = id.region();
         Identity {
             masked_id_number: id.masked(),
-            birth_date: birth.into(),
+            birth_date: birth,
             sex: match id.sex() {
                 id_number::Sex::Male => Sex::Male,
                 id_number::Sex::Female => Sex::Female,

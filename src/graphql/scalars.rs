@@ -56,3 +56,49 @@ impl From<chrono::NaiveDate> for Date {
         Date(d)
     }
 }
+
+/// A `[IdNumber!]!` argument parsed item by item, so that the resolver can report each
+/// invalid number with its position (the engine's own list parsing drops the reason).
+pub struct IdNumberList(pub Vec<Result<IdNumber, IdNumberError>>);
+
+impl async_graphql::InputType for IdNumberList {
+    type RawValueType = Self;
+
+    fn type_name() -> std::borrow::Cow<'static, str> {
+        <Vec<IdNumber> as async_graphql::InputType>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Vec<IdNumber> as async_graphql::InputType>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+        <Vec<IdNumber> as async_graphql::InputType>::create_type_info(registry)
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        let one = |v: Value| match &v {
+            Value::String(s) => IdNumber::parse(s),
+            _ => Err(IdNumberError::NotAString),
+        };
+        match value.unwrap_or_default() {
+            Value::List(items) => Ok(Self(items.into_iter().map(one).collect())),
+            Value::Null => Err(async_graphql::InputValueError::expected_type(Value::Null)),
+            // GraphQL input coercion accepts a single value for a list.
+            v => Ok(Self(vec![one(v)])),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::List(
+            self.0
+                .iter()
+                .filter_map(|r| r.as_ref().ok().map(ScalarType::to_value))
+                .collect(),
+        )
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+}

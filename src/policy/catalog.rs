@@ -222,14 +222,16 @@ fn enum_name<T: EnumType + PartialEq>(v: T) -> &'static str {
         .map_or("?", |i| i.name)
 }
 
-/// Declares a GraphQL object over a plain struct whose fields all carry personal data:
-/// every listed field becomes a **nullable** GraphQL field (so that a denied field can be
-/// null without changing the response's shape) with its `@share` declaration.
+/// Declares a GraphQL object over a plain domain struct whose fields all carry personal
+/// data: every listed field becomes a **nullable** GraphQL field (so that a denied field can
+/// be null without changing the response's shape) with its `@share` declaration. The type
+/// after the colon is the GraphQL output type; the domain value is converted to it with
+/// [`Gql`](crate::graphql::convert::Gql).
 ///
 /// ```text
 /// shared_object!(SchoolingRecord {
 ///     /// Name as registered by the school.
-///     student_name: String => Education, Conditional, sensitive, Name;
+///     student_name: &String => Education, Conditional, sensitive, Name;
 /// });
 /// ```
 #[macro_export]
@@ -246,8 +248,8 @@ macro_rules! shared_object {
                     $crate::shared_object!(@sensitive $sens),
                     $crate::policy::mask::MaskKind::$mask,
                 ))]
-                async fn $field(&self) -> Option<&$ty> {
-                    Some(&self.$field)
+                async fn $field(&self) -> Option<$ty> {
+                    Some($crate::graphql::convert::Gql::gql(&self.$field))
                 }
             )*
         }

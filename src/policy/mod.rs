@@ -84,6 +84,20 @@ pub enum DenyReason {
     OutOfScope,
 }
 
+impl From<DenyReason> for crate::error::ForbiddenReason {
+    fn from(r: DenyReason) -> Self {
+        use crate::error::ForbiddenReason as F;
+        match r {
+            DenyReason::OwnerOnly => F::OwnerOnly,
+            DenyReason::NoGrant => F::NoGrant,
+            DenyReason::Expired => F::GrantExpired,
+            DenyReason::GrantOutOfScope => F::GrantOutOfScope,
+            DenyReason::Unmaskable => F::Unmaskable,
+            DenyReason::OutOfScope => F::OutOfScope,
+        }
+    }
+}
+
 /// An immutable view of all policy data, swapped whole when the policy version changes.
 #[derive(Debug, Default)]
 pub struct PolicySnapshot {

@@ -59,10 +59,7 @@ pub fn check_regions(regions: &[String]) -> Result<(), PolicyError> {
 }
 
 pub fn department_from_code(code: &str) -> Result<Department, PolicyError> {
-    Department::ALL
-        .into_iter()
-        .find(|d| d.code() == code)
-        .ok_or_else(|| PolicyError::UnknownDepartment(code.to_string()))
+    Department::from_code(code).ok_or_else(|| PolicyError::UnknownDepartment(code.to_string()))
 }
 
 /// Reads everything and validates every grant against the catalog.

@@ -1,0 +1,53 @@
+//! Civil affairs' part of `Person`: assisted-household memberships.
+
+use async_graphql::{Enum, Object};
+
+use crate::domain::civil_affairs::{self as domain, AssistanceRecord, CivilAffairsRecords};
+use crate::domain::filter_as_of;
+use crate::graphql::scalars::Date;
+
+use super::SectionOf;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "domain::AssistanceKind",
+    rename_items = "SCREAMING_SNAKE_CASE"
+)]
+pub enum AssistanceKind {
+    /// 城市最低生活保障
+    UrbanMinimumSubsistence,
+    /// 农村最低生活保障
+    RuralMinimumSubsistence,
+    /// 特困供养
+    ExtremePoverty,
+    /// 零就业家庭
+    ZeroEmploymentFamily,
+}
+
+crate::gql_enums!(AssistanceKind => domain::AssistanceKind);
+
+crate::shared_object!(
+    /// Membership of an assisted household over a period.
+    AssistanceRecord {
+        kind: AssistanceKind => CivilAffairs, Conditional, sensitive, None;
+        household_no: &String => CivilAffairs, None, sensitive, None;
+        address: &String => CivilAffairs, Conditional, sensitive, Address;
+        region_code: &String => CivilAffairs, Conditional, plain, None;
+        valid_from: Date => CivilAffairs, Conditional, plain, None;
+        valid_to: Option<Date> => CivilAffairs, Conditional, plain, None;
+    }
+);
+
+/// What civil affairs shares about a person.
+pub type CivilAffairsSection = SectionOf<CivilAffairsRecords>;
+
+#[Object(name = "CivilAffairsSection")]
+impl CivilAffairsSection {
+    /// Assisted-household memberships; with `asOf`, only those valid on that date.
+    async fn assistance(
+        &self,
+        as_of: Option<Date>,
+    ) -> async_graphql::Result<Vec<&AssistanceRecord>> {
+        Ok(filter_as_of(&self.get()?.assistance, as_of.map(|d| d.0)))
+    }
+}

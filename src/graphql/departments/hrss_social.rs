@@ -1,0 +1,73 @@
+//! HRSS social insurance's part of `Person`: contributions, unemployment, employment
+//! difficulty, pension.
+
+use async_graphql::{Context, Enum, Object};
+
+use crate::domain::filter_as_of;
+use crate::domain::hrss_social::{self as domain, SocialRecord, SocialRecords};
+use crate::graphql::scalars::Date;
+
+use super::SectionOf;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "domain::SocialRecordKind",
+    rename_items = "SCREAMING_SNAKE_CASE"
+)]
+pub enum SocialRecordKind {
+    /// Contributions at one employer; `validFrom` is the first contribution there.
+    Contribution,
+    RegisteredUnemployment,
+    /// 就业困难人员
+    EmploymentDifficulty,
+    /// Entitled to a monthly pension from `validFrom`.
+    Pension,
+}
+
+crate::gql_enums!(SocialRecordKind => domain::SocialRecordKind);
+
+crate::shared_object!(
+    SocialRecord {
+        kind: SocialRecordKind => HrssSocial, Conditional, plain, None;
+        employer_uscc: &Option<String> => HrssSocial, Conditional, plain, None;
+        employer_name: &Option<String> => HrssSocial, Conditional, plain, None;
+        category: &Option<String> => HrssSocial, Conditional, sensitive, None;
+        /// Monthly pension in fen, for `PENSION`.
+        amount_fen: &Option<i64> => HrssSocial, None, sensitive, None;
+        region_code: &String => HrssSocial, Conditional, plain, None;
+        valid_from: Date => HrssSocial, Conditional, plain, None;
+        valid_to: Option<Date> => HrssSocial, Conditional, plain, None;
+    }
+);
+
+/// What the social-insurance and employment services share about a person.
+pub type SocialInsuranceSection = SectionOf<SocialRecords>;
+
+#[Object(name = "SocialInsuranceSection")]
+impl SocialInsuranceSection {
+    /// Records, optionally of one kind and valid on one date.
+    async fn records(
+        &self,
+        kind: Option<SocialRecordKind>,
+        as_of: Option<Date>,
+    ) -> async_graphql::Result<Vec<&SocialRecord>> {
+        let kind = kind.map(domain::SocialRecordKind::from);
+        Ok(filter_as_of(&self.get()?.records, as_of.map(|d| d.0))
+            .into_iter()
+            .filter(|r| kind.is_none_or(|k| r.kind == k))
+            .collect())
+    }
+
+    /// Entitled to a monthly pension on the date (default: today, China Standard Time).
+    async fn receives_pension(
+        &self,
+        ctx: &Context<'_>,
+        on: Option<Date>,
+    ) -> async_graphql::Result<bool> {
+        let day = match on {
+            Some(d) => d.0,
+            None => crate::graphql::today(ctx)?,
+        };
+        Ok(self.get()?.receives_pension_on(day))
+    }
+}

@@ -1,0 +1,181 @@
+//! HRSS training's part of `Person`: trainings (enrolment, class, institution),
+//! certificates and subsidies.
+
+use async_graphql::Enum;
+
+use crate::domain::hrss_training::{
+    self as domain, Certificate, Institution, Subsidy, Training, TrainingClass,
+};
+use crate::graphql::scalars::Date;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "domain::InstitutionKind",
+    rename_items = "SCREAMING_SNAKE_CASE"
+)]
+pub enum InstitutionKind {
+    PublicTrainingCenter,
+    TechnicalCollege,
+    PrivateTrainingSchool,
+    Enterprise,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::CreditGrade")]
+pub enum CreditGrade {
+    A,
+    B,
+    C,
+    D,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[graphql(remote = "domain::SkillLevel", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum SkillLevel {
+    /// 初级工（五级）
+    Level5,
+    /// 中级工（四级）
+    Level4,
+    /// 高级工（三级）
+    Level3,
+    /// 技师（二级）
+    Level2,
+    /// 高级技师（一级）
+    Level1,
+    /// 专项职业能力
+    SpecialAbility,
+    /// 培训合格
+    CompletionOnly,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::TrainingType", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum TrainingType {
+    EmploymentSkills,
+    JobSkillsUpgrade,
+    Entrepreneurship,
+    Apprenticeship,
+    /// 以工代训: paid to the employer, not counted towards three a year.
+    WorkForTraining,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "domain::TrainingResult",
+    rename_items = "SCREAMING_SNAKE_CASE"
+)]
+pub enum TrainingResult {
+    InProgress,
+    Passed,
+    Failed,
+    Withdrawn,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "domain::CertificateKind",
+    rename_items = "SCREAMING_SNAKE_CASE"
+)]
+pub enum CertificateKind {
+    VocationalQualification,
+    SkillLevel,
+    SpecialAbility,
+    SpecialOperation,
+    TrainingCompletion,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::SubsidyKind", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum SubsidyKind {
+    Training,
+    SkillAssessment,
+    LivingAllowance,
+    WorkForTraining,
+}
+
+crate::gql_enums!(
+    InstitutionKind => domain::InstitutionKind,
+    CreditGrade => domain::CreditGrade,
+    SkillLevel => domain::SkillLevel,
+    TrainingType => domain::TrainingType,
+    TrainingResult => domain::TrainingResult,
+    CertificateKind => domain::CertificateKind,
+    SubsidyKind => domain::SubsidyKind,
+);
+
+crate::shared_object!(
+    /// A training institution.
+    Institution {
+        /// Unified social credit code.
+        uscc: &String => HrssTraining, Unconditional, plain, None;
+        name: &String => HrssTraining, Unconditional, plain, None;
+        kind: InstitutionKind => HrssTraining, Unconditional, plain, None;
+        /// On the published directory of approved institutions.
+        in_directory: &bool => HrssTraining, Unconditional, plain, None;
+        credit_grade: CreditGrade => HrssTraining, Unconditional, plain, None;
+        region_code: &String => HrssTraining, Unconditional, plain, None;
+    }
+);
+
+crate::shared_object!(
+    /// A filed training class.
+    TrainingClass {
+        id: &i64 => HrssTraining, Unconditional, plain, None;
+        occupation_code: &String => HrssTraining, Unconditional, plain, None;
+        occupation_name: &String => HrssTraining, Unconditional, plain, None;
+        level: SkillLevel => HrssTraining, Unconditional, plain, None;
+        training_type: TrainingType => HrssTraining, Unconditional, plain, None;
+        living_allowance_eligible: &bool => HrssTraining, Unconditional, plain, None;
+        online: &bool => HrssTraining, Unconditional, plain, None;
+        filed_on: Date => HrssTraining, Unconditional, plain, None;
+        start_date: Date => HrssTraining, Unconditional, plain, None;
+        end_date: Date => HrssTraining, Unconditional, plain, None;
+        hours: &i32 => HrssTraining, Unconditional, plain, None;
+        region_code: &String => HrssTraining, Unconditional, plain, None;
+        institution: &Option<Institution> => HrssTraining, Unconditional, plain, None;
+    }
+);
+
+crate::shared_object!(
+    /// One training a person attended: the enrolment, its class and institution.
+    Training {
+        enrolment_id: &i64 => HrssTraining, Unconditional, plain, None;
+        trainee_name: &String => HrssTraining, Conditional, sensitive, Name;
+        phone: &String => HrssTraining, Conditional, sensitive, Phone;
+        enrolled_on: Date => HrssTraining, Conditional, plain, None;
+        result: TrainingResult => HrssTraining, Conditional, plain, None;
+        attended_hours: &i32 => HrssTraining, Conditional, plain, None;
+        class: &Option<TrainingClass> => HrssTraining, Unconditional, plain, None;
+    }
+);
+
+crate::shared_object!(
+    Certificate {
+        id: &i64 => HrssTraining, Unconditional, plain, None;
+        kind: CertificateKind => HrssTraining, Unconditional, plain, None;
+        certificate_no: &String => HrssTraining, Conditional, sensitive, Generic;
+        occupation_code: &String => HrssTraining, Unconditional, plain, None;
+        occupation_name: &String => HrssTraining, Unconditional, plain, None;
+        level: SkillLevel => HrssTraining, Unconditional, plain, None;
+        issued_on: Date => HrssTraining, Conditional, plain, None;
+        issuer: &String => HrssTraining, Unconditional, plain, None;
+        enrolment_id: &Option<i64> => HrssTraining, Unconditional, plain, None;
+    }
+);
+
+crate::shared_object!(
+    Subsidy {
+        id: &i64 => HrssTraining, Unconditional, plain, None;
+        kind: SubsidyKind => HrssTraining, Conditional, plain, None;
+        /// Amount in fen (1/100 CNY).
+        amount_fen: &i64 => HrssTraining, Conditional, plain, None;
+        paid_on: Date => HrssTraining, Conditional, plain, None;
+        /// GB/T 2260 code of the county that paid.
+        paying_county: &String => HrssTraining, Conditional, plain, None;
+        enrolment_id: &Option<i64> => HrssTraining, Unconditional, plain, None;
+        certificate_id: &Option<i64> => HrssTraining, Unconditional, plain, None;
+        /// For 以工代训: the employer paid, and the months covered.
+        employer_uscc: &Option<String> => HrssTraining, Conditional, plain, None;
+        months: &Option<i32> => HrssTraining, Conditional, plain, None;
+    }
+);

@@ -1,0 +1,45 @@
+//! The poverty-alleviation office's part of `Person`: registered-poor households.
+
+use async_graphql::{Enum, Object};
+
+use crate::domain::filter_as_of;
+use crate::domain::poverty::{self as domain, PovertyRecord, PovertyRecords};
+use crate::graphql::scalars::Date;
+
+use super::SectionOf;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "domain::PovertyStatus",
+    rename_items = "SCREAMING_SNAKE_CASE"
+)]
+pub enum PovertyStatus {
+    Poor,
+    Exited,
+    Monitored,
+}
+
+crate::gql_enums!(PovertyStatus => domain::PovertyStatus);
+
+crate::shared_object!(
+    /// Membership of a registered-poor (建档立卡) household.
+    PovertyRecord {
+        household_no: &String => Poverty, None, sensitive, None;
+        registered_on: Date => Poverty, Conditional, plain, None;
+        /// Year the household exited poverty; registered-poor up to the end of that year.
+        exit_year: &Option<i32> => Poverty, Conditional, plain, None;
+        status: PovertyStatus => Poverty, Conditional, sensitive, None;
+        region_code: &String => Poverty, Conditional, plain, None;
+    }
+);
+
+/// What the poverty-alleviation office shares about a person.
+pub type PovertySection = SectionOf<PovertyRecords>;
+
+#[Object(name = "PovertySection")]
+impl PovertySection {
+    /// Registered-poor memberships; with `asOf`, only those in force on that date.
+    async fn households(&self, as_of: Option<Date>) -> async_graphql::Result<Vec<&PovertyRecord>> {
+        Ok(filter_as_of(&self.get()?.households, as_of.map(|d| d.0)))
+    }
+}

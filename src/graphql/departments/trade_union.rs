@@ -1,0 +1,53 @@
+//! The trade union's part of `Person`: membership, distressed-worker files, titles.
+
+use async_graphql::{Enum, Object};
+
+use crate::domain::filter_as_of;
+use crate::domain::trade_union::{self as domain, UnionRecord, UnionRecords};
+use crate::graphql::scalars::Date;
+
+use super::SectionOf;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "domain::UnionRecordKind",
+    rename_items = "SCREAMING_SNAKE_CASE"
+)]
+pub enum UnionRecordKind {
+    Membership,
+    /// 困难职工; `category` is the hardship category.
+    DistressedWorker,
+    /// 劳动模范; `category` is the title.
+    ModelWorker,
+}
+
+crate::gql_enums!(UnionRecordKind => domain::UnionRecordKind);
+
+crate::shared_object!(
+    UnionRecord {
+        kind: UnionRecordKind => TradeUnion, Conditional, plain, None;
+        organisation: &String => TradeUnion, Unconditional, plain, None;
+        category: &Option<String> => TradeUnion, Conditional, sensitive, None;
+        valid_from: Date => TradeUnion, Conditional, plain, None;
+        valid_to: Option<Date> => TradeUnion, Conditional, plain, None;
+    }
+);
+
+/// What the trade union shares about a person.
+pub type UnionSection = SectionOf<UnionRecords>;
+
+#[Object(name = "UnionSection")]
+impl UnionSection {
+    /// Union records, optionally of one kind and valid on one date.
+    async fn records(
+        &self,
+        kind: Option<UnionRecordKind>,
+        as_of: Option<Date>,
+    ) -> async_graphql::Result<Vec<&UnionRecord>> {
+        let kind = kind.map(domain::UnionRecordKind::from);
+        Ok(filter_as_of(&self.get()?.records, as_of.map(|d| d.0))
+            .into_iter()
+            .filter(|r| kind.is_none_or(|k| r.kind == k))
+            .collect())
+    }
+}

@@ -1,0 +1,46 @@
+//! Veterans affairs' part of `Person`: veteran registrations.
+
+use async_graphql::{Enum, Object};
+
+use crate::domain::filter_as_of;
+use crate::domain::veterans::{self as domain, VeteranRecord, VeteransRecords};
+use crate::graphql::scalars::Date;
+
+use super::SectionOf;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "domain::VeteranCategory",
+    rename_items = "SCREAMING_SNAKE_CASE"
+)]
+pub enum VeteranCategory {
+    /// 自主就业退役士兵
+    SelfEmployedSoldier,
+    /// 自主择业军队转业干部
+    SelfChosenCareerOfficer,
+    /// 复员干部
+    DemobilisedCadre,
+    Other,
+}
+
+crate::gql_enums!(VeteranCategory => domain::VeteranCategory);
+
+crate::shared_object!(
+    /// A veteran registration; a veteran from the discharge date on.
+    VeteranRecord {
+        category: VeteranCategory => Veterans, Conditional, plain, None;
+        discharged_on: Date => Veterans, Conditional, plain, None;
+        region_code: &String => Veterans, Conditional, plain, None;
+    }
+);
+
+/// What veterans affairs shares about a person.
+pub type VeteransSection = SectionOf<VeteransRecords>;
+
+#[Object(name = "VeteransSection")]
+impl VeteransSection {
+    /// Veteran registrations; with `asOf`, only those in force on that date.
+    async fn records(&self, as_of: Option<Date>) -> async_graphql::Result<Vec<&VeteranRecord>> {
+        Ok(filter_as_of(&self.get()?.records, as_of.map(|d| d.0)))
+    }
+}

@@ -1,0 +1,193 @@
+//! The request's access context: who asks, for what, under which policy snapshot; which
+//! person each part of the response is about; and every decision taken (the audit
+//! trail's record, and a cache: a decision depends only on the field and the person).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_graphql::{PathSegment, QueryPathNode, QueryPathSegment};
+
+use super::super::catalog::FieldPolicy;
+use super::super::{Consumer, DenyReason, FieldDecision, PolicySnapshot};
+use crate::audit::{Decision, FieldAccess};
+use crate::clock::RequestTime;
+use crate::i18n::Lang;
+use crate::id_number::IdNumber;
+
+/// Who is asking, for what, under which policy: put into every GraphQL request's data by
+/// the HTTP layer once the consumer is authenticated and the purpose accepted.
+pub struct Access {
+    pub consumer: Arc<Consumer>,
+    pub purpose: String,
+    pub snapshot: Arc<PolicySnapshot>,
+    pub request_id: String,
+    pub lang: Lang,
+    pub time: RequestTime,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Response paths of persons, as a tree: a field belongs to the person registered at
+    /// its nearest ancestor.
+    subjects: SubjectNode,
+    /// Region codes each person is linked to (ID region, residence, training, subsidies).
+    regions: HashMap<IdNumber, Arc<Vec<String>>>,
+    decisions: HashMap<IdNumber, HashMap<Arc<str>, FieldDecision>>,
+}
+
+/// A node of the subject tree: the person registered here, and the children by response
+/// key or list index.
+#[derive(Default)]
+struct SubjectNode {
+    subject: Option<IdNumber>,
+    names: HashMap<String, SubjectNode>,
+    items: HashMap<usize, SubjectNode>,
+}
+
+impl Access {
+    pub fn new(
+        consumer: Arc<Consumer>,
+        purpose: String,
+        snapshot: Arc<PolicySnapshot>,
+        request_id: String,
+        lang: Lang,
+        time: RequestTime,
+    ) -> Self {
+        Self {
+            consumer,
+            purpose,
+            snapshot,
+            request_id,
+            lang,
+            time,
+            state: Mutex::default(),
+        }
+    }
+
+    /// The state, even after a panic elsewhere poisoned the lock: the decisions recorded so
+    /// far must still reach the audit trail.
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers `subject` as the person the response value at `path` is about.
+    pub(super) fn register(
+        &self,
+        path: &[PathSegment],
+        subject: &IdNumber,
+        regions: Arc<Vec<String>>,
+    ) {
+        let mut state = self.state();
+        let mut node = &mut state.subjects;
+        for seg in path {
+            node = match seg {
+                PathSegment::Field(name) => node.names.entry(name.clone()).or_default(),
+                PathSegment::Index(i) => node.items.entry(*i).or_default(),
+            };
+        }
+        node.subject = Some(subject.clone());
+        state.regions.insert(subject.clone(), regions);
+    }
+
+    /// The person a field at `path` belongs to: the one registered at its nearest
+    /// ancestor (or at the path itself).
+    pub(super) fn subject_for(&self, path: &QueryPathNode<'_>) -> Option<IdNumber> {
+        let mut segments: Vec<&QueryPathSegment<'_>> = std::iter::once(path)
+            .chain(path.parents())
+            .map(|n| &n.segment)
+            .collect();
+        segments.reverse();
+        let state = self.state();
+        let mut node = &state.subjects;
+        let mut found = node.subject.as_ref();
+        for seg in segments {
+            let next = match seg {
+                QueryPathSegment::Name(n) => node.names.get(*n),
+                QueryPathSegment::Index(i) => node.items.get(i),
+            };
+            let Some(next) = next else { break };
+            node = next;
+            if let Some(s) = &node.subject {
+                found = Some(s);
+            }
+        }
+        found.cloned()
+    }
+
+    pub(super) fn record(&self, subject: &IdNumber, field: Arc<str>, d: FieldDecision) {
+        self.state()
+            .decisions
+            .entry(subject.clone())
+            .or_default()
+            .insert(field, d);
+    }
+
+    /// The decision for `field` about `subject`, taken once per request.
+    pub(super) fn decide(&self, subject: &IdNumber, field: &FieldPolicy) -> FieldDecision {
+        let mut state = self.state();
+        if let Some(d) = state
+            .decisions
+            .get(subject)
+            .and_then(|f| f.get(&*field.key))
+        {
+            return *d;
+        }
+        let d = match state.regions.get(subject) {
+            Some(regions) => {
+                self.snapshot
+                    .decide(&self.consumer, &self.purpose, field, regions, self.time.now)
+            }
+            None => {
+                // Every person reaches the response through admission, which records
+                // their regions; a person that did not is refused, loudly.
+                tracing::error!(field = %field.key, "field of a person never admitted; denied");
+                FieldDecision::Deny(DenyReason::OutOfScope)
+            }
+        };
+        state
+            .decisions
+            .entry(subject.clone())
+            .or_default()
+            .insert(field.key(), d);
+        d
+    }
+
+    /// The decisions taken in this request, per person (for the audit trail).
+    pub fn accesses(&self) -> Vec<(IdNumber, Vec<FieldAccess>)> {
+        let decisions = self.state().decisions.clone();
+        let mut out: Vec<(IdNumber, Vec<FieldAccess>)> = decisions
+            .into_iter()
+            .map(|(id, fields)| {
+                let mut fields: Vec<FieldAccess> = fields
+                    .into_iter()
+                    .map(|(field, d)| FieldAccess {
+                        field: field.to_string(),
+                        decision: match d {
+                            FieldDecision::Allow => Decision::Allowed,
+                            FieldDecision::Mask(_) => Decision::Masked,
+                            FieldDecision::Deny(_) => Decision::Denied,
+                        },
+                    })
+                    .collect();
+                fields.sort_by(|a, b| a.field.cmp(&b.field));
+                (id, fields)
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+}
+
+/// The response path of a field, from the root down.
+pub fn path_of(node: &QueryPathNode<'_>) -> Vec<PathSegment> {
+    let mut v: Vec<PathSegment> = std::iter::once(node)
+        .chain(node.parents())
+        .map(|n| match n.segment {
+            QueryPathSegment::Name(name) => PathSegment::Field(name.to_string()),
+            QueryPathSegment::Index(i) => PathSegment::Index(i),
+        })
+        .collect();
+    v.reverse();
+    v
+}

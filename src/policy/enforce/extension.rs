@@ -1,0 +1,92 @@
+//! The async-graphql extension every field passes through: root fields reserved for some
+//! kinds of consumer, and the allow / mask / deny decision for catalog fields.
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
+};
+use async_graphql::{ServerError, ServerResult, Value};
+use entities::hub::ConsumerKind;
+
+use super::context::{path_of, Access};
+use crate::error::{ForbiddenReason, HubError};
+use crate::policy::mask::mask;
+use crate::policy::{DenyReason, FieldDecision};
+
+/// Applies the field-level policy to every field that carries personal data.
+pub struct PolicyExtension;
+
+impl ExtensionFactory for PolicyExtension {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PolicyExtensionImpl)
+    }
+}
+
+struct PolicyExtensionImpl;
+
+#[async_trait::async_trait]
+impl Extension for PolicyExtensionImpl {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let Some(access) = ctx.data_opt::<Arc<Access>>() else {
+            // Policy switched off (benchmark comparison only).
+            return next.run(ctx, info).await;
+        };
+        if info.is_for_introspection {
+            return next.run(ctx, info).await;
+        }
+        if info.parent_type == "Query" && !root_allowed(access.consumer.kind, info.name) {
+            return Err(HubError::forbidden(ForbiddenReason::ConsumerKind)
+                .into_server_error(path_of(info.path_node)));
+        }
+        let Some(field) = access.snapshot.catalog.get(info.parent_type, info.name) else {
+            return next.run(ctx, info).await;
+        };
+        let Some(subject) = access.subject_for(info.path_node) else {
+            // Personal data always hangs under a registered person; anything else is a
+            // bug: refuse.
+            tracing::error!(field = %field.key, "catalog field outside any person; denied");
+            return Err(forbidden(access, info, &field.key, DenyReason::NoGrant));
+        };
+        match access.decide(&subject, field) {
+            FieldDecision::Allow => next.run(ctx, info).await,
+            FieldDecision::Mask(kind) => {
+                let v = next.run(ctx, info).await?;
+                Ok(v.map(|v| match v {
+                    Value::String(s) => Value::String(mask(kind, &s)),
+                    other => other,
+                }))
+            }
+            FieldDecision::Deny(reason) => Err(forbidden(access, info, &field.key, reason)),
+        }
+    }
+}
+
+fn forbidden(
+    access: &Access,
+    info: ResolveInfo<'_>,
+    field: &str,
+    reason: DenyReason,
+) -> ServerError {
+    HubError::Forbidden {
+        reason: reason.into(),
+        field: Some(field.to_string()),
+        consumer: Some(access.consumer.name.clone()),
+        purpose: Some(access.purpose.clone()),
+    }
+    .into_server_error(path_of(info.path_node))
+}
+
+/// Root fields reserved for some kinds of consumer.
+fn root_allowed(kind: ConsumerKind, field: &str) -> bool {
+    match field {
+        "accessLog" => kind == ConsumerKind::Auditor,
+        "myAccessLog" => kind == ConsumerKind::CitizenPortal,
+        _ => true,
+    }
+}

@@ -1,0 +1,16 @@
+//! The one enforcement point. The HTTP layer authenticates the consumer and checks the
+//! purpose before anything runs ([`auth`]); person-producing resolvers register each
+//! person at its response path and learn whether the consumer may read them at all
+//! ([`admission`]); every field then passes through [`PolicyExtension`], which decides
+//! allow / mask / deny for the person the field belongs to and records each decision
+//! for the audit trail ([`context::Access`]).
+
+pub mod admission;
+pub mod auth;
+pub mod context;
+mod extension;
+
+pub use admission::admit;
+pub use auth::{authenticate, authenticate_key};
+pub use context::Access;
+pub use extension::PolicyExtension;

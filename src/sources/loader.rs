@@ -1,0 +1,100 @@
+//! The per-request archive loader: every reader of person data (the `Person` sections,
+//! admission, screening, `_entities`) goes through it, so a request reads each department
+//! once per batch of ID numbers, whoever asks.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use tracing::Instrument;
+
+use super::{DepartmentRecords, SourceError, Sources};
+use crate::departments::{Department, DeptMap};
+use crate::domain::{Archive, Section, Unavailable};
+use crate::id_number::IdNumber;
+
+/// Loads whole archives: one `fetch` per department for the whole batch, concurrently.
+pub struct ArchiveLoader {
+    sources: Sources,
+}
+
+/// The request-scoped loader, caching each person's archive for the request.
+pub type ArchiveDataLoader = DataLoader<ArchiveLoader, HashMapCache>;
+
+impl ArchiveLoader {
+    pub fn new(sources: Sources) -> Self {
+        Self { sources }
+    }
+
+    /// A fresh request-scoped loader; batches are cut at `max_batch` IDs.
+    pub fn per_request(sources: Sources, max_batch: usize) -> ArchiveDataLoader {
+        DataLoader::with_cache(Self::new(sources), tokio::spawn, HashMapCache::default())
+            .max_batch_size(max_batch.max(1))
+    }
+
+    /// The archives of `ids`, every department read once.
+    pub async fn load_archives(&self, ids: &[IdNumber]) -> HashMap<IdNumber, Arc<Archive>> {
+        let reads = self.sources.iter().map(|(d, source)| {
+            let span = tracing::info_span!(
+                "source",
+                department = d.code(),
+                ids = ids.len(),
+                rows = tracing::field::Empty,
+            );
+            async move {
+                let result = source.fetch(ids).instrument(span.clone()).await;
+                let result = result.and_then(|r| check(d, ids, r));
+                match &result {
+                    Ok(r) => {
+                        span.record("rows", r.values().map(|s| s.len()).sum::<usize>());
+                    }
+                    Err(e) => span.in_scope(|| tracing::error!(error = %e, "source failed")),
+                }
+                (d, result.map_err(|_| Unavailable(d)))
+            }
+        });
+        let results = futures::future::join_all(reads).await;
+        let Some(mut by_dept) = DeptMap::try_from_pairs(results) else {
+            // Unreachable by construction (one read per registered department); refuse
+            // rather than serve a partial archive as complete.
+            tracing::error!("archive loader lost a department");
+            return HashMap::new();
+        };
+        ids.iter()
+            .map(|id| {
+                let sections = DeptMap::from_fn(|d| match by_dept.get_mut(d) {
+                    Ok(records) => records.remove(id).ok_or(Unavailable(d)),
+                    Err(e) => Err(*e),
+                });
+                (id.clone(), Arc::new(Archive::new(id.clone(), sections)))
+            })
+            .collect()
+    }
+}
+
+/// A source's answer must cover every ID asked, with that department's records.
+fn check(
+    d: Department,
+    ids: &[IdNumber],
+    records: DepartmentRecords,
+) -> Result<DepartmentRecords, SourceError> {
+    let complete = ids.iter().all(|id| records.contains_key(id));
+    let own = records
+        .values()
+        .all(|s: &Arc<dyn Section>| s.department() == d);
+    if complete && own {
+        Ok(records)
+    } else {
+        Err(SourceError::Contract)
+    }
+}
+
+impl Loader<IdNumber> for ArchiveLoader {
+    type Value = Arc<Archive>;
+    /// Department failures live inside the archive; loading itself cannot fail.
+    type Error = std::convert::Infallible;
+
+    async fn load(&self, keys: &[IdNumber]) -> Result<HashMap<IdNumber, Self::Value>, Self::Error> {
+        Ok(self.load_archives(keys).await)
+    }
+}

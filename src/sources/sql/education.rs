@@ -1,0 +1,44 @@
+//! The education bureau's SQL source: `edu_schooling`.
+
+use entities::education::{schooling, SchoolType as DbSchoolType};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{map_enum, Grouped, SqlQuery};
+use crate::domain::education::{EducationRecords, SchoolType, SchoolingRecord};
+
+map_enum!(DbSchoolType => SchoolType {
+    JuniorHigh, SeniorHigh, SecondaryVocational, TechnicalSchool, College, University
+});
+
+pub struct Query;
+
+impl SqlQuery for Query {
+    type Records = EducationRecords;
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        ids: Vec<String>,
+        out: &mut Grouped<EducationRecords>,
+    ) -> Result<(), DbErr> {
+        let rows = schooling::Entity::find()
+            .filter(schooling::Column::IdNumber.is_in(ids))
+            .order_by_asc(schooling::Column::IdNumber)
+            .order_by_asc(schooling::Column::EnrolledOn)
+            .all(db)
+            .await?;
+        for m in rows {
+            if let Some(p) = out.get_mut(m.id_number.as_str()) {
+                p.schooling.push(SchoolingRecord {
+                    id_number: m.id_number,
+                    student_name: m.student_name,
+                    school_name: m.school_name,
+                    school_type: m.school_type.into(),
+                    enrolled_on: m.enrolled_on,
+                    graduated_on: m.graduated_on,
+                    continued_study: m.continued_study,
+                });
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,138 @@
+//! HRSS training's SQL source: enrolments joined (inside the department) with classes and
+//! institutions, certificates and subsidies — three statements in one call.
+
+use entities::hrss_training as db;
+use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use super::{map_enum, Grouped, SqlQuery};
+use crate::domain::hrss_training::*;
+
+map_enum!(db::InstitutionKind => InstitutionKind {
+    PublicTrainingCenter, TechnicalCollege, PrivateTrainingSchool, Enterprise
+});
+map_enum!(db::CreditGrade => CreditGrade { A, B, C, D });
+map_enum!(db::SkillLevel => SkillLevel {
+    Level5, Level4, Level3, Level2, Level1, SpecialAbility, CompletionOnly
+});
+map_enum!(db::TrainingType => TrainingType {
+    EmploymentSkills, JobSkillsUpgrade, Entrepreneurship, Apprenticeship, WorkForTraining
+});
+map_enum!(db::TrainingResult => TrainingResult { InProgress, Passed, Failed, Withdrawn });
+map_enum!(db::CertificateKind => CertificateKind {
+    VocationalQualification, SkillLevel, SpecialAbility, SpecialOperation, TrainingCompletion
+});
+map_enum!(db::SubsidyKind => SubsidyKind {
+    Training, SkillAssessment, LivingAllowance, WorkForTraining
+});
+
+pub struct Query;
+
+impl SqlQuery for Query {
+    type Records = TrainingFile;
+
+    async fn fetch(
+        conn: &DatabaseConnection,
+        ids: Vec<String>,
+        out: &mut Grouped<TrainingFile>,
+    ) -> Result<(), DbErr> {
+        let (trainings, certificates, subsidies) = tokio::try_join!(
+            enrolment::Entity::find()
+                .find_also_related(class::Entity)
+                .and_also_related(institution::Entity)
+                .filter(enrolment::Column::IdNumber.is_in(ids.clone()))
+                .order_by_asc(enrolment::Column::IdNumber)
+                .order_by_asc(enrolment::Column::EnrolledOn)
+                .order_by_asc(enrolment::Column::Id)
+                .all(conn),
+            certificate::Entity::find()
+                .filter(certificate::Column::IdNumber.is_in(ids.clone()))
+                .order_by_asc(certificate::Column::IdNumber)
+                .order_by_asc(certificate::Column::IssuedOn)
+                .order_by_asc(certificate::Column::Id)
+                .all(conn),
+            subsidy::Entity::find()
+                .filter(subsidy::Column::IdNumber.is_in(ids))
+                .order_by_asc(subsidy::Column::IdNumber)
+                .order_by_asc(subsidy::Column::PaidOn)
+                .order_by_asc(subsidy::Column::Id)
+                .all(conn),
+        )?;
+        for (e, c, i) in trainings {
+            if let Some(f) = out.get_mut(e.id_number.as_str()) {
+                f.trainings.push(training(e, c, i));
+            }
+        }
+        for c in certificates {
+            if let Some(f) = out.get_mut(c.id_number.as_str()) {
+                f.certificates.push(Certificate {
+                    id: c.id,
+                    id_number: c.id_number,
+                    kind: c.kind.into(),
+                    certificate_no: c.certificate_no,
+                    occupation_code: c.occupation_code,
+                    occupation_name: c.occupation_name,
+                    level: c.level.into(),
+                    issued_on: c.issued_on,
+                    issuer: c.issuer,
+                    enrolment_id: c.enrolment_id,
+                });
+            }
+        }
+        for s in subsidies {
+            if let Some(f) = out.get_mut(s.id_number.as_str()) {
+                f.subsidies.push(Subsidy {
+                    id: s.id,
+                    id_number: s.id_number,
+                    kind: s.kind.into(),
+                    amount_fen: s.amount_fen,
+                    paid_on: s.paid_on,
+                    paying_county: s.paying_county,
+                    enrolment_id: s.enrolment_id,
+                    certificate_id: s.certificate_id,
+                    employer_uscc: s.employer_uscc,
+                    months: s.months,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn training(
+    e: enrolment::Model,
+    c: Option<class::Model>,
+    i: Option<institution::Model>,
+) -> Training {
+    Training {
+        enrolment_id: e.id,
+        id_number: e.id_number,
+        trainee_name: e.trainee_name,
+        phone: e.phone,
+        enrolled_on: e.enrolled_on,
+        result: e.result.into(),
+        attended_hours: e.attended_hours,
+        class: c.map(|c| TrainingClass {
+            id: c.id,
+            occupation_code: c.occupation_code,
+            occupation_name: c.occupation_name,
+            level: c.level.into(),
+            training_type: c.training_type.into(),
+            living_allowance_eligible: c.living_allowance_eligible,
+            online: c.online,
+            filed_on: c.filed_on,
+            start_date: c.start_date,
+            end_date: c.end_date,
+            hours: c.hours,
+            region_code: c.region_code,
+            institution: i.map(|i| Institution {
+                uscc: i.uscc,
+                name: i.name,
+                kind: i.kind.into(),
+                in_directory: i.in_directory,
+                credit_grade: i.credit_grade.into(),
+                region_code: i.region_code,
+            }),
+        }),
+    }
+}
