@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
@@ -235,18 +235,34 @@ fn known_departments() -> String {
 impl Config {
     /// Defaults ← file (if given, or `archive-hub.toml` when present) ← environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with_env(file, std::env::vars())
+    }
+
+    /// As [`load`](Self::load), with the environment given explicitly: `DATABASE_URL`
+    /// and `ARCHIVE_HUB_…` variables (`__` between levels), the latter winning.
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         match file {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None => figment = figment.merge(Toml::file("archive-hub.toml")),
         }
+        let (database_url, prefixed): (Vec<_>, Vec<_>) = env
+            .into_iter()
+            .filter(|(k, _)| k == "DATABASE_URL" || k.starts_with("ARCHIVE_HUB_"))
+            .partition(|(k, _)| k == "DATABASE_URL");
+        for (_, v) in database_url {
+            figment = figment.merge(Serialized::default("database_url", v));
+        }
+        for (k, v) in prefixed {
+            let path = k["ARCHIVE_HUB_".len()..].to_lowercase().replace("__", ".");
+            // Parsed the way environment values always are: numbers, booleans, arrays.
+            let value: figment::value::Value = v.parse().unwrap_or_else(|e| match e {});
+            figment = figment.merge(Serialized::default(&path, value));
+        }
         figment
-            .merge(
-                Env::raw()
-                    .only(&["DATABASE_URL"])
-                    .map(|_| "database_url".into()),
-            )
-            .merge(Env::prefixed("ARCHIVE_HUB_").split("__"))
             .extract::<Config>()
             .map_err(|e| ConfigError::Invalid(Box::new(e)))?
             .checked()
@@ -324,7 +340,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");
         std::fs::write(&path, "[server]\nport = 1\nprot = 2\n").unwrap();
-        let err = Config::load(Some(&path)).unwrap_err().to_string();
+        let err = Config::load_with_env(Some(&path), [])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("prot"), "{err}");
     }
 
@@ -337,13 +355,37 @@ mod tests {
             "data_dir = \"/tmp/x\"\n[sources.education]\nurl = \"postgres://h/edu\"\n",
         )
         .unwrap();
-        let c = Config::load(Some(&path)).unwrap();
+        let c = Config::load_with_env(Some(&path), []).unwrap();
         assert_eq!(c.source_url(Department::Education), "postgres://h/edu");
-        if c.database_url.is_none() {
-            assert_eq!(
-                c.source_url(Department::Veterans),
-                "sqlite:///tmp/x/veterans.db?mode=rwc"
-            );
-        }
+        assert_eq!(
+            c.source_url(Department::Veterans),
+            "sqlite:///tmp/x/veterans.db?mode=rwc"
+        );
+        // The shared default covers departments without their own URL; the environment
+        // overrides the file.
+        let env = [
+            ("DATABASE_URL".to_string(), "postgres://h/all".to_string()),
+            ("ARCHIVE_HUB_SERVER__PORT".to_string(), "9999".to_string()),
+            (
+                "ARCHIVE_HUB_SOURCES__EDUCATION__URL".to_string(),
+                "mysql://h/e".to_string(),
+            ),
+            ("HOME".to_string(), "/root".to_string()),
+        ];
+        let c = Config::load_with_env(Some(&path), env).unwrap();
+        assert_eq!(c.source_url(Department::Veterans), "postgres://h/all");
+        assert_eq!(c.source_url(Department::Education), "mysql://h/e");
+        assert_eq!(c.server.port, 9999);
+    }
+
+    #[test]
+    fn a_source_section_must_name_a_department() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[sources.vetrans]\nurl = \"postgres://h/v\"\n").unwrap();
+        let err = Config::load_with_env(Some(&path), [])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("vetrans") && err.contains("veterans"), "{err}");
     }
 }

@@ -1,5 +1,6 @@
-//! How domain values become GraphQL output values: by reference where the type is the
-//! same, by conversion for dates and for enums mirrored from the domain layer.
+//! How domain values become GraphQL output values — by reference where the type is the
+//! same, by conversion for dates and for enums mirrored from the domain layer — and the
+//! macro that declares a GraphQL object, with its field catalog, over a domain struct.
 
 use chrono::NaiveDate;
 
@@ -41,4 +42,40 @@ macro_rules! gql_enums {
             }
         )*
     };
+}
+
+/// Declares a GraphQL object over a plain domain struct whose fields all carry personal
+/// data: every listed field becomes a **nullable** GraphQL field (so that a denied field can
+/// be null without changing the response's shape) with its `@share` declaration. The type
+/// after the colon is the GraphQL output type; the domain value is converted to it with
+/// [`Gql`](crate::graphql::convert::Gql).
+///
+/// ```text
+/// shared_object!(SchoolingRecord {
+///     /// Name as registered by the school.
+///     student_name: &String => Education, Conditional, sensitive, Name;
+/// });
+/// ```
+#[macro_export]
+macro_rules! shared_object {
+    ($(#[$tmeta:meta])* $name:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty => $owner:ident, $class:ident, $sens:ident, $mask:ident; )* }) => {
+        $(#[$tmeta])*
+        #[async_graphql::Object]
+        impl $name {
+            $(
+                $(#[$fmeta])*
+                #[graphql(directive = $crate::policy::catalog::share::apply(
+                    $crate::departments::Department::$owner,
+                    $crate::policy::catalog::SharingClass::$class,
+                    $crate::shared_object!(@sensitive $sens),
+                    $crate::policy::mask::MaskKind::$mask,
+                ))]
+                async fn $field(&self) -> Option<$ty> {
+                    Some($crate::graphql::convert::Gql::gql(&self.$field))
+                }
+            )*
+        }
+    };
+    (@sensitive sensitive) => { true };
+    (@sensitive plain) => { false };
 }

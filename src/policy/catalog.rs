@@ -2,7 +2,7 @@
 //! sharing class, whether it is sensitive and how it is masked.
 //!
 //! The declaration lives next to each field in code, as the `@share` directive (see
-//! [`shared_object!`](crate::shared_object)); the catalog is read back from the generated
+//! `graphql::convert`'s `shared_object!`); the catalog is read back from the generated
 //! schema, so code, `schema.graphql` and enforcement cannot disagree.
 
 use std::collections::BTreeMap;
@@ -220,40 +220,4 @@ fn enum_name<T: EnumType + PartialEq>(v: T) -> &'static str {
         .iter()
         .find(|i| i.value == v)
         .map_or("?", |i| i.name)
-}
-
-/// Declares a GraphQL object over a plain domain struct whose fields all carry personal
-/// data: every listed field becomes a **nullable** GraphQL field (so that a denied field can
-/// be null without changing the response's shape) with its `@share` declaration. The type
-/// after the colon is the GraphQL output type; the domain value is converted to it with
-/// [`Gql`](crate::graphql::convert::Gql).
-///
-/// ```text
-/// shared_object!(SchoolingRecord {
-///     /// Name as registered by the school.
-///     student_name: &String => Education, Conditional, sensitive, Name;
-/// });
-/// ```
-#[macro_export]
-macro_rules! shared_object {
-    ($(#[$tmeta:meta])* $name:ident { $( $(#[$fmeta:meta])* $field:ident : $ty:ty => $owner:ident, $class:ident, $sens:ident, $mask:ident; )* }) => {
-        $(#[$tmeta])*
-        #[async_graphql::Object]
-        impl $name {
-            $(
-                $(#[$fmeta])*
-                #[graphql(directive = $crate::policy::catalog::share::apply(
-                    $crate::departments::Department::$owner,
-                    $crate::policy::catalog::SharingClass::$class,
-                    $crate::shared_object!(@sensitive $sens),
-                    $crate::policy::mask::MaskKind::$mask,
-                ))]
-                async fn $field(&self) -> Option<$ty> {
-                    Some($crate::graphql::convert::Gql::gql(&self.$field))
-                }
-            )*
-        }
-    };
-    (@sensitive sensitive) => { true };
-    (@sensitive plain) => { false };
 }

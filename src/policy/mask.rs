@@ -143,10 +143,20 @@ mod tests {
     }
 
     #[test]
-    fn the_same_input_always_masks_the_same() {
-        assert_eq!(
-            mask(MaskKind::Name, "张三明"),
-            mask(MaskKind::Name, "张三明")
-        );
+    fn hidden_characters_never_appear_in_the_output() {
+        // Each character is kept in place or replaced by `*`, and something is hidden.
+        for name in ["张三明", "欧阳小明", "司马相如", "王五", "李", "诸葛孔明"] {
+            let chars: Vec<char> = name.chars().collect();
+            let masked: Vec<char> = mask(MaskKind::Name, name).chars().collect();
+            assert_eq!(masked.len(), chars.len(), "{name}");
+            assert!(masked.contains(&'*'), "{name}");
+            for (m, c) in masked.iter().zip(&chars) {
+                assert!(m == c || *m == '*', "{name}");
+            }
+        }
+        let phone = mask(MaskKind::Phone, "13812345678");
+        assert!(!phone.contains("1234"), "{phone}");
+        let id = mask(MaskKind::IdNumber, "37152419731109066X");
+        assert!(!id.contains("19731109"), "{id}");
     }
 }

@@ -122,6 +122,16 @@ pub async fn spawn_app(backend: &Backend) -> TestApp {
 /// As [`spawn_app`], with a chance to change the config the server runs with (the data
 /// is seeded with the unchanged config first).
 pub async fn spawn_app_with(backend: &Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_custom(backend, tweak, |_| {}).await
+}
+
+/// As [`spawn_app_with`], with a chance to change the built application before it serves
+/// (replace a department's source, fix the clock).
+pub async fn spawn_app_custom(
+    backend: &Backend,
+    tweak: impl FnOnce(&mut Config),
+    customise: impl FnOnce(&mut Application),
+) -> TestApp {
     let (mut config, created, dir) = fresh_config(backend).await;
     let dbs = Databases::connect(&config).await.expect("connect");
     dbs.migrate().await.expect("migrate");
@@ -131,7 +141,8 @@ pub async fn spawn_app_with(backend: &Backend, tweak: impl FnOnce(&mut Config)) 
     let keys = install_policy(&config, &dbs).await;
     config.policy.reload_secs = 1;
     tweak(&mut config);
-    let app = Application::build(config).await.expect("build app");
+    let mut app = Application::build(config).await.expect("build app");
+    customise(&mut app);
     let addr = format!("http://{}", app.local_addr().expect("addr"));
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());

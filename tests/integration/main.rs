@@ -2,13 +2,18 @@
 //! embedded SQLite, and again on PostgreSQL when `DATABASE_URL` is set and with some
 //! departments on MariaDB when `MYSQL_URL` is set (unreachable services fail the run).
 
+// Test helpers outside #[test] functions may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 mod api;
 mod audit;
 mod cli;
 mod errors;
+mod layers;
 mod operations;
 mod policy;
 mod schema;
 mod seeding;
+mod sources;

@@ -896,25 +896,18 @@ async fn when_the_audit_trail_cannot_be_written_personal_data_is_refused() {
         .await
         .unwrap();
     let (status, body) = app
-        .gql(
+        .gql_lang(
             "query($id: IdNumber!) { person(idNumber: $id) { trainings { traineeName } } }",
             json!({ "id": id }),
+            None,
         )
-        .await
-        .pipe(|b| (0, b));
-    let _ = status;
+        .await;
+    assert_eq!(status, 503, "{body}");
     assert_eq!(codes(&body), vec!["AUDIT_UNAVAILABLE"], "{body}");
     assert!(body["data"].is_null());
     assert!(!body.to_string().contains(&id));
     app.cleanup().await;
 }
-
-trait Pipe: Sized {
-    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 #[tokio::test]
 async fn each_consumer_sees_only_the_fields_it_could_ever_be_allowed() {
@@ -1006,14 +999,133 @@ async fn a_not_shared_field_is_read_by_its_owner_department_only() {
         "{owner}"
     );
     // A `AssistanceRecord.*` grant does not open a NONE field to anyone else.
-    let (_, other) = app
-        .gql(q, json!({ "id": rec.id_number }))
-        .await
-        .pipe(|b| (0, b));
+    let other = app.gql(q, json!({ "id": rec.id_number })).await;
     assert!(other["data"]["person"]["civilAffairs"]["assistance"][0]["householdNo"].is_null());
     assert_eq!(
         other["errors"][0]["extensions"]["reason"], "OWNER_ONLY",
         "{other}"
     );
     app.cleanup().await;
+}
+
+/// Which person a field belongs to follows the response path: aliases, fragments, batch
+/// positions and several root fields in one request are each decided and audited against
+/// their own person.
+#[tokio::test]
+async fn every_field_is_decided_and_audited_against_its_own_person() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let people = archive(&app).await;
+        let in_scope = |p: &&Value| {
+            has_everything(p) && linked_regions(p).iter().any(|r| r.starts_with("3715"))
+        };
+        let ins: Vec<&Value> = people.iter().filter(in_scope).take(3).collect();
+        let out = people
+            .iter()
+            .find(|p| !linked_regions(p).iter().any(|r| r.starts_with("3715")))
+            .expect("a person outside Liaocheng");
+        let id = |p: &Value| p["idNumber"].as_str().unwrap().to_string();
+        let (a, bb, c, o) = (id(ins[0]), id(ins[1]), id(ins[2]), id(out));
+        let q = "query($batch: [IdNumber!]!, $one: IdNumber!, $other: IdNumber!) {
+            batch: persons(idNumbers: $batch) { ...Who }
+            one: person(idNumber: $one) { ... on Person { idNumber identity { birthDate } } }
+            other: person(idNumber: $other) { ...Who }
+          }
+          fragment Who on Person { idNumber identity { birthDate } t: trainings { traineeName } }";
+        let vars = json!({ "batch": [a, o, bb], "one": c, "other": o });
+        let (_, body) = app
+            .gql_as(
+                "liaocheng-hrss-subsidy-review",
+                "subsidy_review",
+                q,
+                vars,
+                None,
+            )
+            .await;
+        let birth = |id: &str| format!("{}-{}-{}", &id[6..10], &id[10..12], &id[12..14]);
+        let names = |p: &Value| -> Vec<Value> {
+            p["trainings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| json!({ "traineeName": t["traineeName"] }))
+                .collect()
+        };
+        let data = &body["data"];
+        for (i, (p, idn)) in [(ins[0], &a), (ins[1], &bb)].into_iter().enumerate() {
+            let got = &data["batch"][i * 2];
+            assert_eq!(got["idNumber"], idn.as_str(), "{b:?}: {body}");
+            assert_eq!(got["identity"]["birthDate"], birth(idn), "{b:?}: {body}");
+            assert_eq!(got["t"], json!(names(p)), "{b:?}: {body}");
+        }
+        assert!(data["batch"][1].is_null(), "{b:?}: {body}");
+        assert_eq!(data["one"]["idNumber"], c.as_str(), "{b:?}: {body}");
+        assert_eq!(
+            data["one"]["identity"]["birthDate"],
+            birth(&c),
+            "{b:?}: {body}"
+        );
+        assert!(data["other"].is_null(), "{b:?}: {body}");
+        let refused: Vec<&Value> = body["errors"].as_array().unwrap().iter().collect();
+        let paths: Vec<&Value> = refused.iter().map(|e| &e["path"]).collect();
+        assert_eq!(
+            paths,
+            vec![&json!(["batch", 1]), &json!(["other"])],
+            "{b:?}: {body}"
+        );
+        assert!(refused
+            .iter()
+            .all(|e| e["extensions"]["reason"] == "OUT_OF_SCOPE"));
+        // The audit trail: per person, exactly the fields asked about that person.
+        let decisions = |idn: &str| {
+            let idn = idn.to_string();
+            let app = &app;
+            async move {
+                let log_q = "query($id: IdNumber!) { accessLog(idNumber: $id) { consumerName fields { field decision } } }";
+                let (_, log) = app
+                    .gql_as("city-audit", "audit", log_q, json!({ "id": idn }), None)
+                    .await;
+                let entry = log["data"]["accessLog"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|e| e["consumerName"] == "liaocheng-hrss-subsidy-review")
+                    .cloned()
+                    .unwrap_or_else(|| panic!("no event for {idn}: {log}"));
+                entry["fields"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| {
+                        (
+                            f["field"].as_str().unwrap().to_string(),
+                            f["decision"].as_str().unwrap().to_string(),
+                        )
+                    })
+                    .collect::<std::collections::BTreeMap<String, String>>()
+            }
+        };
+        let allowed = |fields: &[&str]| -> std::collections::BTreeMap<String, String> {
+            fields
+                .iter()
+                .map(|f| (f.to_string(), "ALLOWED".to_string()))
+                .collect()
+        };
+        let full = allowed(&[
+            "Identity.birthDate",
+            "Person.idNumber",
+            "Training.traineeName",
+        ]);
+        assert_eq!(decisions(&a).await, full, "{b:?}");
+        assert_eq!(decisions(&bb).await, full, "{b:?}");
+        assert_eq!(
+            decisions(&c).await,
+            allowed(&["Identity.birthDate", "Person.idNumber"]),
+            "{b:?}"
+        );
+        let denied: std::collections::BTreeMap<String, String> =
+            [("Query.person".to_string(), "DENIED".to_string())].into();
+        assert_eq!(decisions(&o).await, denied, "{b:?}");
+        app.cleanup().await;
+    }
 }

@@ -1,0 +1,198 @@
+//! The archive core: a department served through the `DepartmentSource` trait from
+//! something other than its SQL database, the source contract, and the injectable clock.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use archive_hub::clock::Clock;
+use archive_hub::departments::Department;
+use archive_hub::domain::veterans::{VeteranCategory, VeteranRecord, VeteransRecords};
+use archive_hub::domain::Section;
+use archive_hub::id_number::IdNumber;
+use archive_hub::sources::{DepartmentRecords, DepartmentSource, SourceError};
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde_json::json;
+
+use crate::common::{backends, codes, spawn_app_custom};
+
+/// Veterans affairs served from memory.
+#[derive(Default)]
+struct MemoryVeterans {
+    records: HashMap<IdNumber, VeteransRecords>,
+    calls: AtomicUsize,
+    /// Answers for no ID at all: a source breaking its contract.
+    forgetful: bool,
+    failing: bool,
+}
+
+#[async_trait::async_trait]
+impl DepartmentSource for MemoryVeterans {
+    fn department(&self) -> Department {
+        Department::Veterans
+    }
+
+    async fn fetch(&self, ids: &[IdNumber]) -> Result<DepartmentRecords, SourceError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.failing {
+            return Err(SourceError::Query("memory source switched off".into()));
+        }
+        if self.forgetful {
+            return Ok(DepartmentRecords::new());
+        }
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let r = self.records.get(id).cloned().unwrap_or_default();
+                (id.clone(), Arc::new(r) as Arc<dyn Section>)
+            })
+            .collect())
+    }
+
+    async fn ping(&self) -> Result<(), SourceError> {
+        Ok(())
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Born 2 June 2000, in a region the seed population does not use.
+fn veteran() -> IdNumber {
+    IdNumber::from_parts(110105, date(2000, 6, 2), 11)
+}
+
+fn memory() -> MemoryVeterans {
+    let id = veteran();
+    let mut m = MemoryVeterans::default();
+    m.records.insert(
+        id.clone(),
+        VeteransRecords {
+            records: vec![VeteranRecord {
+                id_number: id.to_string(),
+                category: VeteranCategory::SelfEmployedSoldier,
+                discharged_on: date(2022, 9, 1),
+                region_code: "110105".into(),
+            }],
+        },
+    );
+    m
+}
+
+#[tokio::test]
+async fn a_department_served_from_memory_joins_the_archive() {
+    for b in backends() {
+        let source = Arc::new(memory());
+        let injected = source.clone();
+        let app = spawn_app_custom(&b, |_| {}, move |a| a.replace_source(injected)).await;
+        let before = app.statements();
+        let known = app.report.samples[0].to_string();
+        let q = "query($ids: [IdNumber!]!) { persons(idNumbers: $ids) { idNumber veterans { records { category dischargedOn regionCode } } trainings { enrolmentId } } }";
+        let body = app
+            .gql(q, json!({ "ids": [veteran().to_string(), known] }))
+            .await;
+        assert!(body["errors"].is_null(), "{b:?}: {body}");
+        let persons = &body["data"]["persons"];
+        // Known only to the memory source, and served from it.
+        assert_eq!(persons[0]["idNumber"], veteran().to_string());
+        assert_eq!(
+            persons[0]["veterans"]["records"],
+            json!([{ "category": "SELF_EMPLOYED_SOLDIER", "dischargedOn": "2022-09-01", "regionCode": "110105" }])
+        );
+        assert_eq!(persons[0]["trainings"], json!([]));
+        // The seeded person still comes from SQL for every other department.
+        assert!(persons[1]["trainings"].is_array(), "{body}");
+        // One call for the whole batch; the veterans database was never read.
+        assert_eq!(source.calls.load(Ordering::SeqCst), 1);
+        let after = app.statements();
+        for ((d, x), (_, y)) in before.iter().zip(&after) {
+            let expected = match d {
+                Department::Veterans => 0,
+                Department::HrssTraining => 3,
+                _ => 1,
+            };
+            assert_eq!(y - x, expected, "{b:?}: {d:?}");
+        }
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_source_that_fails_or_breaks_its_contract_is_unavailable_not_empty() {
+    let b = &backends()[0];
+    for (name, source) in [
+        (
+            "failing",
+            MemoryVeterans {
+                failing: true,
+                ..memory()
+            },
+        ),
+        (
+            "forgetful",
+            MemoryVeterans {
+                forgetful: true,
+                ..memory()
+            },
+        ),
+    ] {
+        let source = Arc::new(source);
+        let app = spawn_app_custom(b, |_| {}, move |a| a.replace_source(source)).await;
+        let known = app.report.samples[0].to_string();
+        let q = "query($id: IdNumber!) { person(idNumber: $id) { idNumber veterans { records { category } } trainings { enrolmentId } } }";
+        let body = app.gql(q, json!({ "id": known })).await;
+        let p = &body["data"]["person"];
+        assert_eq!(p["idNumber"], known, "{name}: {body}");
+        assert!(p["veterans"].is_null(), "{name}: {body}");
+        assert!(p["trainings"].is_array(), "{name}: {body}");
+        assert_eq!(codes(&body), vec!["SOURCE_UNAVAILABLE"], "{name}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["department"], "veterans");
+        assert_eq!(body["errors"][0]["path"], json!(["person", "veterans"]));
+        // A person no readable department knows may still be known to the broken one:
+        // they are not declared unknown.
+        let body = app.gql(q, json!({ "id": veteran().to_string() })).await;
+        assert_eq!(
+            body["data"]["person"]["idNumber"],
+            veteran().to_string(),
+            "{name}: {body}"
+        );
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn today_is_the_request_date_in_china_standard_time() {
+    let b = &backends()[0];
+    // 16:30 UTC on 1 June 2030 is already 2 June in Beijing: the veteran turns 30.
+    let clock = Clock::Fixed(Utc.with_ymd_and_hms(2030, 6, 1, 16, 30, 0).unwrap());
+    let source = Arc::new(memory());
+    let app = spawn_app_custom(
+        b,
+        |_| {},
+        move |a| {
+            a.replace_source(source);
+            a.set_clock(clock);
+        },
+    )
+    .await;
+    let q = "query($id: IdNumber!) { person(idNumber: $id) { identity { age } } }";
+    let body = app.gql(q, json!({ "id": veteran().to_string() })).await;
+    assert_eq!(body["data"]["person"]["identity"]["age"], 30, "{body}");
+    app.cleanup().await;
+
+    let clock = Clock::Fixed(Utc.with_ymd_and_hms(2030, 6, 1, 15, 59, 59).unwrap());
+    let source = Arc::new(memory());
+    let app = spawn_app_custom(
+        b,
+        |_| {},
+        move |a| {
+            a.replace_source(source);
+            a.set_clock(clock);
+        },
+    )
+    .await;
+    let body = app.gql(q, json!({ "id": veteran().to_string() })).await;
+    assert_eq!(body["data"]["person"]["identity"]["age"], 29, "{body}");
+    app.cleanup().await;
+}
