@@ -54,11 +54,12 @@ export BENCH_KEY=$(awk '$1 == "bench-full" { print $2 }' "$OUT/policy.txt")
 URL="http://127.0.0.1:$PORT/graphql"
 export BENCH_IDS="$OUT/ids.txt"
 
-# Runs the load steps against a server started with the given extra environment.
+# Runs the load steps against a server (binary $SERVER, default $BIN) started with the
+# given extra environment.
 load() {
   local label=$1; shift
   env "$@" ARCHIVE_HUB_SERVER__PORT=$PORT ARCHIVE_HUB_SOURCES__HRSS_TRAINING__MAX_CONNECTIONS=32 \
-    $BIN serve 2>"$OUT/server_$label.log" &
+    "${SERVER:-$BIN}" serve 2>"$OUT/server_$label.log" &
   local server=$!
   for _ in $(seq 1 50); do
     curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break
@@ -69,18 +70,35 @@ load() {
     echo "== [$label] person, full archive, concurrency $c"
     wrk -t2 -c"$c" -d"$DURATION" --latency -s bench/person.lua "$URL" | tee "$OUT/${label}_person_c$c.txt"
   done
-  if [ "$label" = "policy_audit_on" ]; then
+  if [ "$label" = "policy_audit_on" ] || [ "${BATCH:-0}" = 1 ]; then
     echo "== [$label] persons, 1,000 IDs per request, concurrency 4"
     wrk -t2 -c4 -d"$DURATION" --latency -s bench/persons.lua "$URL" | tee "$OUT/${label}_persons_1000.txt"
   fi
   kill $server; wait $server 2>/dev/null || true
 }
 
+summary() {
+  echo "== summary (requests/s, p50, p99)"
+  for f in "$OUT"/$1*.txt; do
+    printf '%-45s %10s  p50 %-9s p99 %s\n' "$(basename "$f" .txt)" \
+      "$(awk '/Requests\/sec/ {print $2}' "$f")" "$(awk '$1 == "50%" {print $2}' "$f")" "$(awk '$1 == "99%" {print $2}' "$f")"
+  done
+}
+
+# Before/after on the same data in the same run, alternating so that drift on a noisy
+# machine hits both builds alike; policy and audit on.
+if [ -n "${BASELINE_BIN:-}" ]; then
+  rm -f "$OUT"/before_*.txt "$OUT"/after_*.txt
+  for round in 1 2; do
+    SERVER=$BASELINE_BIN BATCH=1 load "before_r$round"
+    SERVER=$BIN BATCH=1 load "after_r$round"
+  done
+  summary before_
+  summary after_
+  exit 0
+fi
+
 load policy_audit_off ARCHIVE_HUB_POLICY__ENABLED=false ARCHIVE_HUB_AUDIT__ENABLED=false
 load policy_audit_on
 
-echo "== summary (requests/s, p50, p99)"
-for f in "$OUT"/policy_audit_*.txt; do
-  printf '%-45s %10s  p50 %-9s p99 %s\n' "$(basename "$f" .txt)" \
-    "$(awk '/Requests\/sec/ {print $2}' "$f")" "$(awk '$1 == "50%" {print $2}' "$f")" "$(awk '$1 == "99%" {print $2}' "$f")"
-done
+summary policy_audit_
