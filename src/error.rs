@@ -54,7 +54,7 @@ impl ErrorCode {
 }
 
 /// Why a consumer is refused, sent as `extensions.reason`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ForbiddenReason {
     PurposeMissing,
     PurposeNotAllowed,
@@ -132,6 +132,15 @@ impl ForbiddenReason {
     }
 }
 
+/// How often one refusal (same field, same reason) happened in a request, and where: one
+/// error stands for all of them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Occurrences {
+    pub count: usize,
+    /// The first few paths, in the order met.
+    pub paths: Vec<Vec<PathSegment>>,
+}
+
 /// What is wrong with an HTTP request that never reaches GraphQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestProblem {
@@ -169,6 +178,7 @@ pub enum HubError {
         field: Option<String>,
         consumer: Option<String>,
         purpose: Option<String>,
+        seen: Option<Occurrences>,
     },
     #[error("limit exceeded: {what} {got} > {limit}")]
     LimitExceeded {
@@ -192,6 +202,7 @@ impl HubError {
             field: None,
             consumer: None,
             purpose: None,
+            seen: None,
         }
     }
 
@@ -248,6 +259,7 @@ impl HubError {
                 field: Some(field),
                 consumer,
                 purpose,
+                ..
             } => {
                 let who = format!(
                     "{} / {} / {field}",
@@ -317,6 +329,7 @@ impl HubError {
                 reason,
                 field,
                 purpose,
+                seen,
                 ..
             } => {
                 ext.set("reason", reason.code());
@@ -325,6 +338,20 @@ impl HubError {
                 }
                 if let (Some(p), Some(_)) = (purpose, field) {
                     ext.set("purpose", p.as_str());
+                }
+                if let Some(seen) = seen {
+                    ext.set("count", seen.count as u64);
+                    let paths = seen.paths.iter().map(|p| {
+                        Value::List(
+                            p.iter()
+                                .map(|s| match s {
+                                    PathSegment::Field(f) => Value::String(f.clone()),
+                                    PathSegment::Index(i) => Value::from(*i as u64),
+                                })
+                                .collect(),
+                        )
+                    });
+                    ext.set("paths", Value::List(paths.collect()));
                 }
             }
             Self::LimitExceeded { what, limit, .. } => {
@@ -385,6 +412,9 @@ fn id_error_from_extensions(ext: &ErrorExtensionValues) -> Option<IdNumberError>
     IdNumberError::from_reason(reason, param)
 }
 
+/// Most errors one response carries; past that, one `LIMIT_EXCEEDED` stands for the rest.
+pub const MAX_ERRORS: usize = 100;
+
 /// The error boundary every GraphQL response passes through before it is sent.
 ///
 /// - a [`HubError`] (the source of every error the hub raises) is rendered in `lang`;
@@ -394,8 +424,21 @@ fn id_error_from_extensions(ext: &ErrorExtensionValues) -> Option<IdNumberError>
 /// - any other error without a path is a validation error (syntax and limits are checked
 ///   before execution and raise `HubError`): `GRAPHQL_VALIDATION_FAILED`.
 ///
-/// Engine wording is kept only as a detail, with anything like an ID number removed.
+/// Engine wording is kept only as a detail, with anything like an ID number removed. At
+/// most [`MAX_ERRORS`] errors are sent.
 pub fn finalize(response: &mut Response, lang: Lang) {
+    if response.errors.len() > MAX_ERRORS {
+        let got = response.errors.len();
+        response.errors.truncate(MAX_ERRORS - 1);
+        response.errors.push(
+            HubError::LimitExceeded {
+                what: "errors",
+                limit: MAX_ERRORS,
+                got,
+            }
+            .into_server_error(Vec::new()),
+        );
+    }
     for err in &mut response.errors {
         let hub = match err
             .source

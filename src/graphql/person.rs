@@ -14,10 +14,13 @@ use super::departments::trade_union::UnionSection;
 use super::departments::veterans::VeteransSection;
 use super::departments::SectionOf;
 use super::scalars::Date;
+use crate::departments::Department;
 use crate::domain::hrss_training::{Certificate, Subsidy, Training, TrainingFile};
 use crate::domain::Archive;
 use crate::error::HubError;
 use crate::id_number::{self, IdNumber};
+use crate::policy::catalog::{share, SharingClass};
+use crate::policy::mask::MaskKind;
 
 /// A person in the archive, keyed by resident ID number. Each department's section is
 /// null (with a `SOURCE_UNAVAILABLE` error naming the department) when that department's
@@ -41,62 +44,122 @@ impl Person {
 #[Object]
 impl Person {
     /// The normalised 18-character ID number.
-    #[graphql(directive = crate::policy::catalog::share::apply(
-        crate::departments::Department::HrssTraining,
-        crate::policy::catalog::SharingClass::Unconditional,
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Unconditional,
         true,
-        crate::policy::mask::MaskKind::IdNumber,
+        MaskKind::IdNumber,
     ))]
     async fn id_number(&self) -> Option<&IdNumber> {
         Some(&self.archive.id)
     }
 
     /// Facts derived from the ID number itself.
-    async fn identity(&self, ctx: &Context<'_>) -> async_graphql::Result<Identity> {
-        Ok(Identity::of(&self.archive.id, super::today(ctx)?))
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn identity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Identity>> {
+        Ok(Some(Identity::of(&self.archive.id, super::today(ctx)?)))
     }
 
     /// Education bureau: schooling history.
+    #[graphql(directive = share::apply(
+        Department::Education,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
     async fn education(&self) -> async_graphql::Result<Option<EducationSection>> {
         Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// Civil affairs: minimum-subsistence, extreme-poverty and zero-employment households.
+    #[graphql(directive = share::apply(
+        Department::CivilAffairs,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
     async fn civil_affairs(&self) -> async_graphql::Result<Option<CivilAffairsSection>> {
         Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// Veterans affairs: veteran category and discharge.
+    #[graphql(directive = share::apply(
+        Department::Veterans,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
     async fn veterans(&self) -> async_graphql::Result<Option<VeteransSection>> {
         Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// Poverty alleviation: registered-poor household membership.
+    #[graphql(directive = share::apply(
+        Department::Poverty,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
     async fn poverty(&self) -> async_graphql::Result<Option<PovertySection>> {
         Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// Trade union: membership, distressed-worker file, model-worker titles.
+    #[graphql(directive = share::apply(
+        Department::TradeUnion,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
     async fn union(&self) -> async_graphql::Result<Option<UnionSection>> {
         Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// HRSS social insurance and employment.
+    #[graphql(directive = share::apply(
+        Department::HrssSocial,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
     async fn social_insurance(&self) -> async_graphql::Result<Option<SocialInsuranceSection>> {
         Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// HRSS training: trainings attended, oldest first.
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Conditional,
+        false,
+        MaskKind::None,
+    ))]
     async fn trainings(&self) -> async_graphql::Result<Option<&[Training]>> {
         Ok(Some(&self.training()?.trainings))
     }
 
     /// HRSS training: certificates obtained.
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Conditional,
+        false,
+        MaskKind::None,
+    ))]
     async fn certificates(&self) -> async_graphql::Result<Option<&[Certificate]>> {
         Ok(Some(&self.training()?.certificates))
     }
 
     /// HRSS training: subsidies paid.
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Conditional,
+        false,
+        MaskKind::None,
+    ))]
     async fn subsidies(&self) -> async_graphql::Result<Option<&[Subsidy]>> {
         Ok(Some(&self.training()?.subsidies))
     }

@@ -79,6 +79,9 @@ pub async fn graphql(
         .execute(req)
         .instrument(tracing::info_span!("graphql"))
         .await;
+    if let Some(a) = &access {
+        resp.errors.extend(a.refusals());
+    }
     // Nothing personal leaves before its access is durably recorded.
     if let (Some(a), Some(audit)) = (&access, &state.audit) {
         let events = audit_events(a, audit);

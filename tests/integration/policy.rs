@@ -22,6 +22,8 @@ struct FieldCase {
     type_name: &'static str,
     /// Path from `Person` to the list holding the records.
     section: &'static [&'static str],
+    /// The catalog key of the list holding the records (refused whole without a grant).
+    list: &'static str,
     field: &'static str,
 }
 
@@ -31,6 +33,7 @@ const FIELDS: &[FieldCase] = &[
         name: "unconditional",
         type_name: "Training",
         section: &["trainings"],
+        list: "Person.trainings",
         field: "enrolmentId",
     },
     // CONDITIONAL, maskable
@@ -38,6 +41,7 @@ const FIELDS: &[FieldCase] = &[
         name: "conditional-name",
         type_name: "Training",
         section: &["trainings"],
+        list: "Person.trainings",
         field: "traineeName",
     },
     // CONDITIONAL
@@ -45,12 +49,14 @@ const FIELDS: &[FieldCase] = &[
         name: "conditional",
         type_name: "Subsidy",
         section: &["subsidies"],
+        list: "Person.subsidies",
         field: "amountFen",
     },
     FieldCase {
         name: "conditional-other-dept",
         type_name: "SchoolingRecord",
         section: &["education", "schooling"],
+        list: "EducationSection.schooling",
         field: "schoolName",
     },
     // NONE (owner only)
@@ -58,6 +64,7 @@ const FIELDS: &[FieldCase] = &[
         name: "none",
         type_name: "SocialRecord",
         section: &["socialInsurance", "records"],
+        list: "SocialInsuranceSection.records",
         field: "employerName",
     },
 ];
@@ -82,21 +89,24 @@ fn expectations() -> Vec<(&'static str, &'static str, [Option<Expect>; 6])> {
             "living_allowance_check",
             [a, Some(Mask(m)), a, d, d, d],
         ),
-        // Its training grant has expired.
+        // Its training grant (the list included) has expired: even unconditional training
+        // fields are out of reach, since whether there are trainings is not.
         (
             "jinan-veterans",
             "living_allowance_check",
-            [a, d, None, d, d, d],
+            [d, d, None, d, d, d],
         ),
         (
             "bigdata-analytics",
             "statistics",
             [a, Some(Mask(m)), a, d, d, d],
         ),
-        ("city-audit", "audit", [a, d, d, d, d, d]),
-        ("hub-admin", "administration", [a, d, d, d, d, d]),
+        // No grant on the training list: nothing about trainings, not even unconditional
+        // fields, since whether there are any is personal data.
+        ("city-audit", "audit", [d, d, d, d, d, d]),
+        ("hub-admin", "administration", [d, d, d, d, d, d]),
         // A citizen portal bound to the subject (the demo's own is bound to a demo person).
-        ("citizen-matrix", "self_service", [a, d, d, d, d, d]),
+        ("citizen-matrix", "self_service", [d, d, d, d, d, d]),
     ]
 }
 
@@ -355,13 +365,18 @@ async fn every_consumer_class_and_access_path_gets_exactly_its_decision() {
                         Expect::Deny => {
                             assert!(got.is_null(), "{ctx}");
                             assert!(!forbidden.is_empty(), "{ctx}");
+                            // Either the field itself or, without a grant on it, the list
+                            // holding it is refused.
                             let e = forbidden[0];
-                            assert_eq!(
-                                e["extensions"]["field"],
-                                format!("{}.{}", case.type_name, case.field),
-                                "{ctx}"
-                            );
-                            assert!(e["message"].as_str().unwrap().contains(case.field), "{ctx}");
+                            let own = format!("{}.{}", case.type_name, case.field);
+                            let refused = e["extensions"]["field"].as_str().unwrap_or_default();
+                            assert!(refused == own || refused == case.list, "{ctx}");
+                            assert!(e["message"].as_str().unwrap().contains(refused), "{ctx}");
+                            // One error per field and reason, however many values.
+                            assert_eq!(forbidden.len(), 1, "{ctx}");
+                            let n = e["extensions"]["count"].as_u64().unwrap();
+                            let shown = e["extensions"]["paths"].as_array().unwrap().len();
+                            assert_eq!(shown as u64, n.min(5), "{ctx}");
                             // The rest of the response keeps its shape.
                             assert!(body["data"].is_object(), "{ctx}");
                         }
@@ -593,19 +608,22 @@ async fn expired_and_region_limited_grants_deny_with_their_reason() {
             )
         })
         .collect();
+    // The lists are granted together with their records, so the list carries the reason.
     assert_eq!(
-        reasons.get("Training.result").map(String::as_str),
+        reasons.get("Person.trainings").map(String::as_str),
         Some("GRANT_EXPIRED"),
         "{body}"
     );
+    assert!(body["data"]["person"]["trainings"].is_null(), "{body}");
     let in_licheng = linked_regions(jinan)
         .iter()
         .any(|r| r.starts_with("370112"));
     if in_licheng {
+        assert!(!reasons.contains_key("Person.subsidies"));
         assert!(!reasons.contains_key("Subsidy.amountFen"));
     } else {
         assert_eq!(
-            reasons.get("Subsidy.amountFen").map(String::as_str),
+            reasons.get("Person.subsidies").map(String::as_str),
             Some("GRANT_OUT_OF_SCOPE"),
             "{body}"
         );
@@ -629,7 +647,7 @@ async fn grants_are_validated_and_take_effect_without_a_restart() {
         .gql_as("city-audit", "audit", q, json!({ "id": id }), None)
         .await;
     assert_eq!(codes(&before)[0], "FORBIDDEN");
-    app.apply_policy("[[grants]]\nconsumer = \"city-audit\"\npurpose = \"audit\"\neffect = \"ALLOW\"\nfields = [\"Training.result\"]\n")
+    app.apply_policy("[[grants]]\nconsumer = \"city-audit\"\npurpose = \"audit\"\neffect = \"ALLOW\"\nfields = [\"Person.trainings\", \"Training.result\"]\n")
         .await
         .unwrap();
     let (_, after) = app
@@ -797,7 +815,9 @@ async fn each_access_is_audited_with_its_decisions_and_readable_by_auditors_only
             .collect();
         assert_eq!(decisions["Training.traineeName"], "MASKED");
         assert_eq!(decisions["Training.result"], "ALLOWED");
-        assert_eq!(decisions["SchoolingRecord.schoolName"], "DENIED");
+        // No grant on the schooling list: it is refused whole, and nothing in it is read.
+        assert_eq!(decisions["EducationSection.schooling"], "DENIED");
+        assert!(!decisions.contains_key("SchoolingRecord.schoolName"));
         // The trail never holds the raw number.
         let hub = app.state.dbs.hub();
         use sea_orm::EntityTrait;
@@ -1066,16 +1086,17 @@ async fn every_field_is_decided_and_audited_against_its_own_person() {
             "{b:?}: {body}"
         );
         assert!(data["other"].is_null(), "{b:?}: {body}");
-        let refused: Vec<&Value> = body["errors"].as_array().unwrap().iter().collect();
-        let paths: Vec<&Value> = refused.iter().map(|e| &e["path"]).collect();
+        // One error stands for both refused persons.
+        let refused = body["errors"].as_array().unwrap();
+        assert_eq!(refused.len(), 1, "{b:?}: {body}");
+        assert_eq!(refused[0]["extensions"]["reason"], "OUT_OF_SCOPE");
+        assert_eq!(refused[0]["extensions"]["count"], 2);
         assert_eq!(
-            paths,
-            vec![&json!(["batch", 1]), &json!(["other"])],
+            refused[0]["extensions"]["paths"],
+            json!([["batch", 1], ["other"]]),
             "{b:?}: {body}"
         );
-        assert!(refused
-            .iter()
-            .all(|e| e["extensions"]["reason"] == "OUT_OF_SCOPE"));
+        assert_eq!(refused[0]["path"], json!(["batch", 1]));
         // The audit trail: per person, exactly the fields asked about that person.
         let decisions = |idn: &str| {
             let idn = idn.to_string();
@@ -1114,13 +1135,15 @@ async fn every_field_is_decided_and_audited_against_its_own_person() {
         let full = allowed(&[
             "Identity.birthDate",
             "Person.idNumber",
+            "Person.identity",
+            "Person.trainings",
             "Training.traineeName",
         ]);
         assert_eq!(decisions(&a).await, full, "{b:?}");
         assert_eq!(decisions(&bb).await, full, "{b:?}");
         assert_eq!(
             decisions(&c).await,
-            allowed(&["Identity.birthDate", "Person.idNumber"]),
+            allowed(&["Identity.birthDate", "Person.idNumber", "Person.identity"]),
             "{b:?}"
         );
         let denied: std::collections::BTreeMap<String, String> =
@@ -1128,4 +1151,130 @@ async fn every_field_is_decided_and_audited_against_its_own_person() {
         assert_eq!(decisions(&o).await, denied, "{b:?}");
         app.cleanup().await;
     }
+}
+
+/// A consumer without grants learns nothing about a person's CONDITIONAL records through
+/// any field: derived yes/no answers, filtered lists, `__typename` counts, aliases and
+/// fragments give byte-for-byte the same response for a person who has such records and
+/// for one who has none.
+#[tokio::test]
+async fn no_field_reveals_a_conditional_record_kind_without_its_grant() {
+    let app = spawn_app(&backends()[0]).await;
+    let people = archive(&app).await;
+    let has_pension = |p: &Value| {
+        p["socialInsurance"]["records"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["kind"] == "PENSION"))
+    };
+    let with = people.iter().find(|p| has_pension(p)).expect("a pensioner");
+    let without = people
+        .iter()
+        .find(|p| !has_pension(p))
+        .expect("a non-pensioner");
+    let channels = [
+        "socialInsurance { receivesPension }",
+        "socialInsurance { receivesPension(on: \"2024-06-30\") }",
+        "education { inSchool }",
+        "socialInsurance { records(kind: PENSION) { __typename } }",
+        "socialInsurance { records(kind: PENSION, asOf: \"2024-06-30\") { __typename } }",
+        "veterans { records { __typename } }",
+        "poverty { households { __typename } }",
+        "union { records(kind: DISTRESSED_WORKER) { __typename } }",
+        "civilAffairs { assistance { __typename } }",
+        "trainings { __typename } subsidies { __typename } certificates { __typename }",
+        "...F",
+        "... on Person { v: veterans { records { __typename } } }",
+    ];
+    let fragment =
+        "fragment F on Person { s: socialInsurance { r: records(kind: PENSION) { k: __typename } } }";
+    let hub = app.state.dbs.hub().clone();
+    for channel in channels {
+        let fragments = if channel == "...F" { fragment } else { "" };
+        let q = format!(
+            "query($id: IdNumber!) {{ person(idNumber: $id) {{ {channel} }} }} {fragments}"
+        );
+        let mut seen = Vec::new();
+        for p in [with, without] {
+            let id = p["idNumber"].as_str().unwrap();
+            let events = audit_count(&hub).await;
+            let (status, body) = app
+                .gql_as("city-audit", "audit", &q, json!({ "id": id }), None)
+                .await;
+            assert_eq!(status, 200, "{channel}: {body}");
+            assert!(body["data"]["person"].is_object(), "{channel}: {body}");
+            assert!(
+                !codes(&body).is_empty(),
+                "{channel}: nothing refused: {body}"
+            );
+            // Refused, and the refusal is on record.
+            assert_eq!(audit_count(&hub).await, events + 1, "{channel}");
+            seen.push(body.to_string().replace(id, "<id>"));
+        }
+        assert_eq!(seen[0], seen[1], "{channel} tells the two persons apart");
+    }
+    app.cleanup().await;
+}
+
+/// A refused field is `null` in place: an object whose every selected field is refused is
+/// still an object, a list's items are still objects, and there is one error per field
+/// and reason, with how many values it stands for.
+#[tokio::test]
+async fn refusals_keep_the_response_shape() {
+    let mut app = spawn_app(&backends()[0]).await;
+    app.apply_policy(
+        "[[consumers]]\nname = \"shape-test\"\nkind = \"ANALYST\"\npurposes = [\"statistics\"]\n\n[[grants]]\nconsumer = \"shape-test\"\npurpose = \"statistics\"\neffect = \"ALLOW\"\nfields = [\"SocialInsuranceSection.records\", \"Person.trainings\"]\n",
+    )
+    .await
+    .unwrap();
+    let people = archive(&app).await;
+    let p = people
+        .iter()
+        .find(|p| {
+            p["socialInsurance"]["records"]
+                .as_array()
+                .is_some_and(|r| r.len() >= 2)
+                && p["trainings"].as_array().is_some_and(|t| !t.is_empty())
+        })
+        .expect("a person with several social-insurance records and a training");
+    let id = p["idNumber"].as_str().unwrap();
+    let n_records = p["socialInsurance"]["records"].as_array().unwrap().len();
+    let q = "query($id: IdNumber!) { person(idNumber: $id) {
+        identity { birthDate }
+        socialInsurance { records { kind employerName } }
+        trainings { traineeName enrolledOn class { occupationName } } } }";
+    let (status, body) = app
+        .gql_as("shape-test", "statistics", q, json!({ "id": id }), None)
+        .await;
+    assert_eq!(status, 200);
+    let person = &body["data"]["person"];
+    assert_eq!(person["identity"], json!({ "birthDate": null }), "{body}");
+    let records = person["socialInsurance"]["records"].as_array().unwrap();
+    assert_eq!(records.len(), n_records, "{body}");
+    for r in records {
+        assert_eq!(r, &json!({ "kind": null, "employerName": null }), "{body}");
+    }
+    for t in person["trainings"].as_array().unwrap() {
+        assert!(
+            t["traineeName"].is_null() && t["enrolledOn"].is_null(),
+            "{body}"
+        );
+        // Unconditional fields next to refused ones still come back.
+        assert!(t["class"]["occupationName"].is_string(), "{body}");
+    }
+    let errors = body["errors"].as_array().unwrap();
+    let by_field: HashMap<&str, u64> = errors
+        .iter()
+        .map(|e| {
+            assert_eq!(e["extensions"]["code"], "FORBIDDEN");
+            (
+                e["extensions"]["field"].as_str().unwrap(),
+                e["extensions"]["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(by_field.len(), errors.len(), "one error per field: {body}");
+    assert_eq!(by_field["SocialRecord.kind"], n_records as u64);
+    assert_eq!(by_field["SocialRecord.employerName"], n_records as u64);
+    assert_eq!(by_field["Identity.birthDate"], 1);
+    app.cleanup().await;
 }

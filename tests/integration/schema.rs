@@ -23,3 +23,52 @@ fn id_numbers_are_a_string_scalar_everywhere() {
     assert!(sdl.contains("person(idNumber: IdNumber!): Person"));
     assert!(sdl.contains("persons(idNumbers: [IdNumber!]!): [Person]!"));
 }
+
+/// Object types whose values come from the ID number alone, never from a department's
+/// records: the only types under `Person` without catalog entries.
+const DERIVED_FROM_THE_ID_NUMBER: &[&str] = &["Region"];
+
+/// Every field under `Person` reads a department's records (a value, a count, whether a
+/// list is empty) unless its type is derived from the ID number: each must carry `@share`
+/// (so the enforcement point decides and audits it), and be nullable (so a refusal is
+/// `null` in place). A field added without a catalog entry fails here.
+#[test]
+fn every_field_under_person_is_in_the_catalog_and_nullable() {
+    use async_graphql::parser::types::{BaseType, TypeKind, TypeSystemDefinition};
+    let doc = async_graphql::parser::parse_schema(archive_hub::graphql::sdl()).unwrap();
+    let mut objects = std::collections::HashMap::new();
+    for def in &doc.definitions {
+        if let TypeSystemDefinition::Type(t) = def {
+            if let TypeKind::Object(o) = &t.node.kind {
+                objects.insert(t.node.name.node.to_string(), o.clone());
+            }
+        }
+    }
+    let named = |mut ty: &async_graphql::parser::types::Type| loop {
+        match &ty.base {
+            BaseType::Named(n) => return n.to_string(),
+            BaseType::List(inner) => ty = inner,
+        }
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = vec!["Person".to_string()];
+    let mut missing = Vec::new();
+    while let Some(t) = queue.pop() {
+        if !seen.insert(t.clone()) || DERIVED_FROM_THE_ID_NUMBER.contains(&t.as_str()) {
+            continue;
+        }
+        let Some(obj) = objects.get(&t) else { continue };
+        for f in &obj.fields {
+            let f = &f.node;
+            let shared = f.directives.iter().any(|d| d.node.name.node == "share");
+            if !shared {
+                missing.push(format!("{t}.{} has no @share", f.name.node));
+            } else if !f.ty.node.nullable {
+                missing.push(format!("{t}.{} is non-null", f.name.node));
+            }
+            queue.push(named(&f.ty.node));
+        }
+    }
+    assert!(seen.len() > 10, "walked only {seen:?}");
+    assert!(missing.is_empty(), "{missing:#?}");
+}

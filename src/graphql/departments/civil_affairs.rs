@@ -7,6 +7,9 @@ use crate::domain::filter_as_of;
 use crate::graphql::scalars::Date;
 
 use super::SectionOf;
+use crate::departments::Department;
+use crate::policy::catalog::{share, SharingClass};
+use crate::policy::mask::MaskKind;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(
@@ -44,10 +47,19 @@ pub type CivilAffairsSection = SectionOf<CivilAffairsRecords>;
 #[Object(name = "CivilAffairsSection")]
 impl CivilAffairsSection {
     /// Assisted-household memberships; with `asOf`, only those valid on that date.
+    #[graphql(directive = share::apply(
+        Department::CivilAffairs,
+        SharingClass::Conditional,
+        true,
+        MaskKind::None,
+    ))]
     async fn assistance(
         &self,
         as_of: Option<Date>,
-    ) -> async_graphql::Result<Vec<&AssistanceRecord>> {
-        Ok(filter_as_of(&self.get()?.assistance, as_of.map(|d| d.0)))
+    ) -> async_graphql::Result<Option<Vec<&AssistanceRecord>>> {
+        Ok(Some(filter_as_of(
+            &self.get()?.assistance,
+            as_of.map(|d| d.0),
+        )))
     }
 }

@@ -7,6 +7,9 @@ use crate::domain::filter_as_of;
 use crate::graphql::scalars::Date;
 
 use super::SectionOf;
+use crate::departments::Department;
+use crate::policy::catalog::{share, SharingClass};
+use crate::policy::mask::MaskKind;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "domain::SchoolType", rename_items = "SCREAMING_SNAKE_CASE")]
@@ -41,16 +44,38 @@ pub type EducationSection = SectionOf<EducationRecords>;
 #[Object(name = "EducationSection")]
 impl EducationSection {
     /// Schooling records; with `asOf`, only those the person was enrolled in on that date.
-    async fn schooling(&self, as_of: Option<Date>) -> async_graphql::Result<Vec<&SchoolingRecord>> {
-        Ok(filter_as_of(&self.get()?.schooling, as_of.map(|d| d.0)))
+    #[graphql(directive = share::apply(
+        Department::Education,
+        SharingClass::Conditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn schooling(
+        &self,
+        as_of: Option<Date>,
+    ) -> async_graphql::Result<Option<Vec<&SchoolingRecord>>> {
+        Ok(Some(filter_as_of(
+            &self.get()?.schooling,
+            as_of.map(|d| d.0),
+        )))
     }
 
     /// In school on the date (default: today, China Standard Time).
-    async fn in_school(&self, ctx: &Context<'_>, on: Option<Date>) -> async_graphql::Result<bool> {
+    #[graphql(directive = share::apply(
+        Department::Education,
+        SharingClass::Conditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn in_school(
+        &self,
+        ctx: &Context<'_>,
+        on: Option<Date>,
+    ) -> async_graphql::Result<Option<bool>> {
         let day = match on {
             Some(d) => d.0,
             None => crate::graphql::today(ctx)?,
         };
-        Ok(self.get()?.in_school_on(day))
+        Ok(Some(self.get()?.in_school_on(day)))
     }
 }

@@ -8,6 +8,9 @@ use crate::domain::hrss_social::{self as domain, SocialRecord, SocialRecords};
 use crate::graphql::scalars::Date;
 
 use super::SectionOf;
+use crate::departments::Department;
+use crate::policy::catalog::{share, SharingClass};
+use crate::policy::mask::MaskKind;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(
@@ -46,28 +49,42 @@ pub type SocialInsuranceSection = SectionOf<SocialRecords>;
 #[Object(name = "SocialInsuranceSection")]
 impl SocialInsuranceSection {
     /// Records, optionally of one kind and valid on one date.
+    #[graphql(directive = share::apply(
+        Department::HrssSocial,
+        SharingClass::Conditional,
+        false,
+        MaskKind::None,
+    ))]
     async fn records(
         &self,
         kind: Option<SocialRecordKind>,
         as_of: Option<Date>,
-    ) -> async_graphql::Result<Vec<&SocialRecord>> {
+    ) -> async_graphql::Result<Option<Vec<&SocialRecord>>> {
         let kind = kind.map(domain::SocialRecordKind::from);
-        Ok(filter_as_of(&self.get()?.records, as_of.map(|d| d.0))
-            .into_iter()
-            .filter(|r| kind.is_none_or(|k| r.kind == k))
-            .collect())
+        Ok(Some(
+            filter_as_of(&self.get()?.records, as_of.map(|d| d.0))
+                .into_iter()
+                .filter(|r| kind.is_none_or(|k| r.kind == k))
+                .collect(),
+        ))
     }
 
     /// Entitled to a monthly pension on the date (default: today, China Standard Time).
+    #[graphql(directive = share::apply(
+        Department::HrssSocial,
+        SharingClass::Conditional,
+        true,
+        MaskKind::None,
+    ))]
     async fn receives_pension(
         &self,
         ctx: &Context<'_>,
         on: Option<Date>,
-    ) -> async_graphql::Result<bool> {
+    ) -> async_graphql::Result<Option<bool>> {
         let day = match on {
             Some(d) => d.0,
             None => crate::graphql::today(ctx)?,
         };
-        Ok(self.get()?.receives_pension_on(day))
+        Ok(Some(self.get()?.receives_pension_on(day)))
     }
 }

@@ -7,6 +7,9 @@ use crate::domain::poverty::{self as domain, PovertyRecord, PovertyRecords};
 use crate::graphql::scalars::Date;
 
 use super::SectionOf;
+use crate::departments::Department;
+use crate::policy::catalog::{share, SharingClass};
+use crate::policy::mask::MaskKind;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(
@@ -39,7 +42,19 @@ pub type PovertySection = SectionOf<PovertyRecords>;
 #[Object(name = "PovertySection")]
 impl PovertySection {
     /// Registered-poor memberships; with `asOf`, only those in force on that date.
-    async fn households(&self, as_of: Option<Date>) -> async_graphql::Result<Vec<&PovertyRecord>> {
-        Ok(filter_as_of(&self.get()?.households, as_of.map(|d| d.0)))
+    #[graphql(directive = share::apply(
+        Department::Poverty,
+        SharingClass::Conditional,
+        true,
+        MaskKind::None,
+    ))]
+    async fn households(
+        &self,
+        as_of: Option<Date>,
+    ) -> async_graphql::Result<Option<Vec<&PovertyRecord>>> {
+        Ok(Some(filter_as_of(
+            &self.get()?.households,
+            as_of.map(|d| d.0),
+        )))
     }
 }

@@ -7,6 +7,9 @@ use crate::domain::trade_union::{self as domain, UnionRecord, UnionRecords};
 use crate::graphql::scalars::Date;
 
 use super::SectionOf;
+use crate::departments::Department;
+use crate::policy::catalog::{share, SharingClass};
+use crate::policy::mask::MaskKind;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(
@@ -39,15 +42,23 @@ pub type UnionSection = SectionOf<UnionRecords>;
 #[Object(name = "UnionSection")]
 impl UnionSection {
     /// Union records, optionally of one kind and valid on one date.
+    #[graphql(directive = share::apply(
+        Department::TradeUnion,
+        SharingClass::Conditional,
+        true,
+        MaskKind::None,
+    ))]
     async fn records(
         &self,
         kind: Option<UnionRecordKind>,
         as_of: Option<Date>,
-    ) -> async_graphql::Result<Vec<&UnionRecord>> {
+    ) -> async_graphql::Result<Option<Vec<&UnionRecord>>> {
         let kind = kind.map(domain::UnionRecordKind::from);
-        Ok(filter_as_of(&self.get()?.records, as_of.map(|d| d.0))
-            .into_iter()
-            .filter(|r| kind.is_none_or(|k| r.kind == k))
-            .collect())
+        Ok(Some(
+            filter_as_of(&self.get()?.records, as_of.map(|d| d.0))
+                .into_iter()
+                .filter(|r| kind.is_none_or(|k| r.kind == k))
+                .collect(),
+        ))
     }
 }

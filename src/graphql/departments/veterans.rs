@@ -7,6 +7,9 @@ use crate::domain::veterans::{self as domain, VeteranRecord, VeteransRecords};
 use crate::graphql::scalars::Date;
 
 use super::SectionOf;
+use crate::departments::Department;
+use crate::policy::catalog::{share, SharingClass};
+use crate::policy::mask::MaskKind;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(
@@ -39,8 +42,18 @@ pub type VeteransSection = SectionOf<VeteransRecords>;
 
 #[Object(name = "VeteransSection")]
 impl VeteransSection {
-    /// Veteran registrations; with `asOf`, only those in force on that date.
-    async fn records(&self, as_of: Option<Date>) -> async_graphql::Result<Vec<&VeteranRecord>> {
-        Ok(filter_as_of(&self.get()?.records, as_of.map(|d| d.0)))
+    /// Veteran registrations; with `asOf`, only those in force on that date. Whether there
+    /// are any is veteran status: a list under the policy like any record field.
+    #[graphql(directive = share::apply(
+        Department::Veterans,
+        SharingClass::Conditional,
+        true,
+        MaskKind::None,
+    ))]
+    async fn records(
+        &self,
+        as_of: Option<Date>,
+    ) -> async_graphql::Result<Option<Vec<&VeteranRecord>>> {
+        Ok(Some(filter_as_of(&self.get()?.records, as_of.map(|d| d.0))))
     }
 }

@@ -10,7 +10,7 @@ use async_graphql::{Context, PathSegment};
 use super::context::{path_of, Access};
 use crate::audit::AuditLog;
 use crate::domain::Archive;
-use crate::error::{ForbiddenReason, HubError};
+use crate::error::ForbiddenReason;
 use crate::policy::{in_scope, DenyReason, FieldDecision};
 
 /// Registers `archive`'s person at this field's path (`index`: its position, when the
@@ -43,7 +43,7 @@ pub fn admit(ctx: &Context<'_>, archive: &Archive, index: Option<usize>) -> bool
             Arc::from("Query.person"),
             FieldDecision::Deny(DenyReason::OutOfScope),
         );
-        ctx.add_error(HubError::forbidden(ForbiddenReason::OutOfScope).into_server_error(path));
+        access.refuse(None, ForbiddenReason::OutOfScope, path);
     }
     admitted
 }

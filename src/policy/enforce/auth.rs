@@ -46,6 +46,7 @@ pub fn authenticate(
             field: None,
             consumer: None,
             purpose: Some(shown),
+            seen: None,
         });
     }
     Ok((consumer, purpose.to_string()))

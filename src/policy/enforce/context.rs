@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use async_graphql::{PathSegment, QueryPathNode, QueryPathSegment};
+use async_graphql::{PathSegment, QueryPathNode, QueryPathSegment, ServerError};
 
 use super::super::catalog::FieldPolicy;
 use super::super::{Consumer, DenyReason, FieldDecision, PolicySnapshot};
 use crate::audit::{Decision, FieldAccess};
 use crate::clock::RequestTime;
+use crate::error::{ForbiddenReason, HubError, Occurrences};
 use crate::i18n::Lang;
 use crate::id_number::IdNumber;
 
@@ -34,7 +35,15 @@ struct State {
     /// Region codes each person is linked to (ID region, residence, training, subsidies).
     regions: HashMap<IdNumber, Arc<Vec<String>>>,
     decisions: HashMap<IdNumber, HashMap<Arc<str>, FieldDecision>>,
+    /// Refusals per (field, reason), in the order first met: one error each.
+    refusals: Vec<(RefusalKey, Occurrences)>,
 }
+
+/// A refused field (`None`: a whole person) and why.
+type RefusalKey = (Option<Arc<str>>, ForbiddenReason);
+
+/// How many paths one refusal error lists.
+const PATHS_SHOWN: usize = 5;
 
 /// A node of the subject tree: the person registered here, and the children by response
 /// key or list index.
@@ -151,6 +160,49 @@ impl Access {
             .or_default()
             .insert(field.key(), d);
         d
+    }
+
+    /// Notes a refusal of `field` (or of a whole person) at `path`; the value there is null.
+    pub(super) fn refuse(
+        &self,
+        field: Option<Arc<str>>,
+        reason: ForbiddenReason,
+        path: Vec<PathSegment>,
+    ) {
+        let mut state = self.state();
+        let key = (field, reason);
+        let i = match state.refusals.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                state.refusals.push((key, Occurrences::default()));
+                state.refusals.len() - 1
+            }
+        };
+        let seen = &mut state.refusals[i].1;
+        seen.count += 1;
+        if seen.paths.len() < PATHS_SHOWN {
+            seen.paths.push(path);
+        }
+    }
+
+    /// One `FORBIDDEN` error per (field, reason) refused in this request, with how often
+    /// and the first few paths.
+    pub fn refusals(&self) -> Vec<ServerError> {
+        self.state()
+            .refusals
+            .iter()
+            .map(|((field, reason), seen)| {
+                let path = seen.paths.first().cloned().unwrap_or_default();
+                HubError::Forbidden {
+                    reason: *reason,
+                    field: field.as_deref().map(String::from),
+                    consumer: field.as_ref().map(|_| self.consumer.name.clone()),
+                    purpose: field.as_ref().map(|_| self.purpose.clone()),
+                    seen: Some(seen.clone()),
+                }
+                .into_server_error(path)
+            })
+            .collect()
     }
 
     /// The decisions taken in this request, per person (for the audit trail).

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
 };
-use async_graphql::{ServerError, ServerResult, Value};
+use async_graphql::{ServerResult, Value};
 use entities::hub::ConsumerKind;
 
 use super::context::{path_of, Access};
@@ -51,7 +51,12 @@ impl Extension for PolicyExtensionImpl {
             // Personal data always hangs under a registered person; anything else is a
             // bug: refuse.
             tracing::error!(field = %field.key, "catalog field outside any person; denied");
-            return Err(forbidden(access, info, &field.key, DenyReason::NoGrant));
+            access.refuse(
+                Some(field.key()),
+                DenyReason::NoGrant.into(),
+                path_of(info.path_node),
+            );
+            return Ok(Some(Value::Null));
         };
         match access.decide(&subject, field) {
             FieldDecision::Allow => next.run(ctx, info).await,
@@ -62,24 +67,15 @@ impl Extension for PolicyExtensionImpl {
                     other => other,
                 }))
             }
-            FieldDecision::Deny(reason) => Err(forbidden(access, info, &field.key, reason)),
+            // Null in place, the resolver never runs (nothing below it is read or
+            // decided), and one error per field and reason is added after execution: the
+            // response keeps its shape.
+            FieldDecision::Deny(reason) => {
+                access.refuse(Some(field.key()), reason.into(), path_of(info.path_node));
+                Ok(Some(Value::Null))
+            }
         }
     }
-}
-
-fn forbidden(
-    access: &Access,
-    info: ResolveInfo<'_>,
-    field: &str,
-    reason: DenyReason,
-) -> ServerError {
-    HubError::Forbidden {
-        reason: reason.into(),
-        field: Some(field.to_string()),
-        consumer: Some(access.consumer.name.clone()),
-        purpose: Some(access.purpose.clone()),
-    }
-    .into_server_error(path_of(info.path_node))
 }
 
 /// Root fields reserved for some kinds of consumer.
