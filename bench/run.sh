@@ -25,7 +25,7 @@ if ! command -v wrk >/dev/null; then
   (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
 fi
 cargo build --release --quiet
-BIN=target/release/archive-hub
+BIN=${CARGO_TARGET_DIR:-target}/release/archive-hub
 
 export DATABASE_URL="$BENCH_URL"
 export ARCHIVE_HUB_LOG__FILTER=warn
@@ -86,12 +86,24 @@ summary() {
 }
 
 # Before/after on the same data in the same run, alternating so that drift on a noisy
-# machine hits both builds alike; policy and audit on.
+# machine hits both builds alike; policy and audit on. Each build gets its own hub database
+# (consumers, grants, audit trail), so that each loads only a policy its catalog knows
+# (BASELINE_POLICY, default bench/policy.toml).
 if [ -n "${BASELINE_BIN:-}" ]; then
+  hub_for() {
+    local name=$1 bin=$2 policy=$3
+    psql "$ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name"
+    ARCHIVE_HUB_HUB__URL="${ADMIN_URL%/*}/$name" "$bin" policy apply "$policy" \
+      | awk '$1 == "bench-full" { print $2 }'
+  }
+  key_before=$(hub_for archive_hub_bench_before "$BASELINE_BIN" "${BASELINE_POLICY:-bench/policy.toml}")
+  key_after=$(hub_for archive_hub_bench_after "$BIN" bench/policy.toml)
   rm -f "$OUT"/before_*.txt "$OUT"/after_*.txt
   for round in 1 2; do
-    SERVER=$BASELINE_BIN BATCH=1 load "before_r$round"
-    SERVER=$BIN BATCH=1 load "after_r$round"
+    BENCH_KEY=$key_before SERVER=$BASELINE_BIN BATCH=1 load "before_r$round" \
+      ARCHIVE_HUB_HUB__URL="${ADMIN_URL%/*}/archive_hub_bench_before"
+    BENCH_KEY=$key_after SERVER=$BIN BATCH=1 load "after_r$round" \
+      ARCHIVE_HUB_HUB__URL="${ADMIN_URL%/*}/archive_hub_bench_after"
   done
   summary before_
   summary after_

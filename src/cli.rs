@@ -126,8 +126,13 @@ pub enum PolicyAction {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditAction {
-    /// Check the whole trail: contiguity, hashes, links, signed checkpoints.
-    Verify,
+    /// Check the whole trail: contiguity, hashes, links, signed heads and checkpoints, and
+    /// agreement with every witness (default: the configured witness file, if present).
+    Verify {
+        /// A witness file (JSON lines of signed heads); may be given several times.
+        #[arg(long)]
+        witness: Vec<PathBuf>,
+    },
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -210,20 +215,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             consumer_command(&config, &dbs, action).await
         }
         Command::Audit {
-            action: AuditAction::Verify,
+            action: AuditAction::Verify { witness },
         } => {
             telemetry::init(&config.log);
             let dbs = hub_dbs(&config).await?;
-            let keys = crate::audit::AuditKeys::load_or_create(
+            // Verification never creates keys: a missing key is a failure that says so.
+            let keys = match crate::audit::AuditKeys::load_existing(
                 &config.subject_key_file(),
                 &config.signing_key_file(),
-            )?;
-            let report = crate::audit::verify(dbs.hub(), &keys.verifying_key()).await?;
+            ) {
+                Ok(k) => k,
+                Err(e) => {
+                    println!("audit trail CANNOT BE VERIFIED: {e}");
+                    std::process::exit(2);
+                }
+            };
+            let mut files = witness.clone();
+            if files.is_empty() && config.witness_file().exists() {
+                files.push(config.witness_file());
+            }
+            let mut witnessed = Vec::new();
+            for f in &files {
+                match crate::audit::witness::read_file(f) {
+                    Ok(records) => witnessed.extend(records),
+                    Err(e) => {
+                        println!("audit trail CANNOT BE VERIFIED: {e}");
+                        std::process::exit(2);
+                    }
+                }
+            }
+            let report = crate::audit::verify(dbs.hub(), &keys.verifying_key(), &witnessed).await?;
             match report.first_bad {
                 None => {
                     println!(
-                        "audit trail OK: {} events, {} checkpoints",
-                        report.events, report.checkpoints
+                        "audit trail OK: {} events, {} checkpoints, {} witnessed heads",
+                        report.events,
+                        report.checkpoints,
+                        witnessed.len()
                     );
                     Ok(())
                 }

@@ -60,6 +60,11 @@ pub struct AuditConfig {
     pub signing_key_file: Option<PathBuf>,
     pub checkpoint_every_events: u64,
     pub checkpoint_every_secs: u64,
+    /// Append-only file every signed head is witnessed in (outside the database).
+    /// Default `data_dir/audit-witness.jsonl`.
+    pub witness_file: Option<PathBuf>,
+    /// A second witness: signed heads are POSTed here (JSON, one per request, plain HTTP).
+    pub witness_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,6 +117,8 @@ pub struct LimitsConfig {
     /// Most field selections in an operation, fragments expanded (the full archive of one
     /// person is about 80).
     pub max_fields: usize,
+    /// Most arguments in an operation, fragments expanded.
+    pub max_arguments: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -172,6 +179,7 @@ impl Default for LimitsConfig {
             max_aliases: 30,
             max_root_fields: 10,
             max_fields: 2000,
+            max_arguments: 200,
         }
     }
 }
@@ -203,6 +211,8 @@ impl Default for AuditConfig {
             signing_key_file: None,
             checkpoint_every_events: 1000,
             checkpoint_every_secs: 60,
+            witness_file: None,
+            witness_url: None,
         }
     }
 }
@@ -308,6 +318,13 @@ impl Config {
             .subject_key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("keys").join("audit-subject.key"))
+    }
+
+    pub fn witness_file(&self) -> PathBuf {
+        self.audit
+            .witness_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-witness.jsonl"))
     }
 
     pub fn signing_key_file(&self) -> PathBuf {

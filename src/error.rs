@@ -145,6 +145,8 @@ pub struct Occurrences {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestProblem {
     Unreadable,
+    /// The body is not declared `application/json`.
+    NotJson,
     NotOneJsonRequest,
 }
 
@@ -233,6 +235,12 @@ impl HubError {
                 .into(),
             Self::BadRequest(RequestProblem::Unreadable) => lang
                 .pick("无法读取请求体", "cannot read the request body")
+                .into(),
+            Self::BadRequest(RequestProblem::NotJson) => lang
+                .pick(
+                    "请求须以 Content-Type: application/json 发送",
+                    "send the request as Content-Type: application/json",
+                )
                 .into(),
             Self::BadRequest(RequestProblem::NotOneJsonRequest) => lang
                 .pick(

@@ -115,6 +115,8 @@ impl Application {
                     audit::AuditSettings {
                         checkpoint_every_events: config.audit.checkpoint_every_events,
                         checkpoint_every_secs: config.audit.checkpoint_every_secs,
+                        witness_file: Some(config.witness_file()),
+                        witness_url: config.audit.witness_url.clone(),
                     },
                 )
                 .await?,

@@ -10,6 +10,7 @@ mod m20261121_000005_veterans;
 mod m20261121_000006_poverty;
 mod m20261121_000007_trade_union;
 mod m20261121_000008_hub;
+mod m20261130_000009_hub_signed_heads;
 
 /// Declares a department migrator with its own `seaql_migrations_<dept>` history table.
 macro_rules! department_migrator {
@@ -68,7 +69,10 @@ department_migrator!(
 department_migrator!(
     HubMigrator,
     "seaql_migrations_hub",
-    [m20261121_000008_hub::Migration]
+    [
+        m20261121_000008_hub::Migration,
+        m20261130_000009_hub_signed_heads::Migration
+    ]
 );
 
 /// Creates `CREATE INDEX idx_<table>_id_number ON <table> (id_number)`: every department

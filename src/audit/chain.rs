@@ -92,6 +92,7 @@ mod tests {
             policy_version: 3,
             prev_hash: GENESIS_HASH.into(),
             hash: String::new(),
+            signature: None,
         }
     }
 

@@ -49,6 +49,24 @@ impl AuditKeys {
         })
     }
 
+    /// The existing keys, never creating one: verification must not invent the key it
+    /// checks against.
+    pub fn load_existing(
+        subject_key_file: &Path,
+        signing_key_file: &Path,
+    ) -> Result<Self, AuditError> {
+        let read = |path: &Path| -> Result<[u8; KEY_LEN], AuditError> {
+            let text = std::fs::read_to_string(path).map_err(|e| key_io(path, e))?;
+            parse_key(path, &text)
+        };
+        let subject_key = read(subject_key_file)?;
+        let seed = read(signing_key_file)?;
+        Ok(Self {
+            subject_key: subject_key.to_vec(),
+            signing_key: SigningKey::from_bytes(&seed),
+        })
+    }
+
     /// The public half of the signing key: what [`super::verify`] needs.
     pub fn verifying_key(&self) -> VerifyingKey {
         self.signing_key.verifying_key()

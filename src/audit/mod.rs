@@ -23,6 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 pub mod chain;
 mod keys;
 mod verify;
+pub mod witness;
 mod writer;
 
 pub use chain::{checkpoint_message, event_hash, GENESIS_HASH};
@@ -62,13 +63,19 @@ pub struct NewAuditEvent {
     pub policy_version: i64,
 }
 
-/// When the writer signs checkpoints by itself (0 turns a trigger off).
-#[derive(Debug, Clone, Copy)]
+/// When the writer stores checkpoints in the checkpoint table (0 turns a trigger off) —
+/// every commit's head is signed in its last row regardless — and where signed heads are
+/// witnessed outside the database.
+#[derive(Debug, Clone)]
 pub struct AuditSettings {
     /// After this many events since the last checkpoint, e.g. 1000.
     pub checkpoint_every_events: u64,
     /// Every this many seconds when events arrived since the last checkpoint, e.g. 60.
     pub checkpoint_every_secs: u64,
+    /// The append-only witness file (fsync'd per commit); `None` only in tests.
+    pub witness_file: Option<std::path::PathBuf>,
+    /// A second, HTTP witness (POST per signed head, in the background).
+    pub witness_url: Option<String>,
 }
 
 impl Default for AuditSettings {
@@ -76,6 +83,8 @@ impl Default for AuditSettings {
         Self {
             checkpoint_every_events: 1000,
             checkpoint_every_secs: 60,
+            witness_file: None,
+            witness_url: None,
         }
     }
 }
@@ -103,6 +112,8 @@ pub enum AuditError {
     Database(#[source] Arc<DbErr>),
     #[error("the audit writer has stopped")]
     WriterStopped,
+    #[error("the audit witness cannot be written")]
+    Witness(#[source] Arc<witness::WitnessError>),
 }
 
 impl AuditError {
@@ -169,6 +180,12 @@ impl AuditLog {
             last_checkpoint_seq,
             "audit writer starting"
         );
+        let witness = settings
+            .witness_file
+            .as_deref()
+            .map(witness::FileWitness::open)
+            .transpose()
+            .map_err(|e| AuditError::Witness(Arc::new(e)))?;
         let (tx, rx) = mpsc::channel(QUEUE);
         let commits = Arc::new(AtomicU64::new(0));
         let w = writer::Writer {
@@ -179,6 +196,8 @@ impl AuditLog {
             last_checkpoint_seq,
             commits: commits.clone(),
             rx,
+            witness,
+            http_witness: None,
         };
         match writer_url {
             Some(url) => spawn_dedicated(w, url).await?,

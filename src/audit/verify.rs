@@ -7,8 +7,19 @@ use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use std::collections::BTreeMap;
+
 use super::chain::{checkpoint_message, event_hash, GENESIS_HASH};
+use super::witness::WitnessRecord;
 use super::AuditError;
+
+/// Whether `signature` (hex) is `key`'s Ed25519 signature of `message`.
+fn signature_verifies(key: &VerifyingKey, signature: &str, message: &str) -> bool {
+    hex::decode(signature)
+        .ok()
+        .and_then(|b| Signature::from_slice(&b).ok())
+        .is_some_and(|sig| key.verify_strict(message.as_bytes(), &sig).is_ok())
+}
 
 /// Rows read per query while verifying.
 const PAGE: u64 = 1_000;
@@ -140,15 +151,42 @@ fn checkpoint_problem(
 /// checkpoint's seq has that head hash, and that no checkpoint's seq exceeds the last event
 /// (truncated tail). Returns the counts and the first problem found; `Err` only when the
 /// database cannot be read.
+///
+/// Every group commit signs its head in its last row, so an event after the last signature
+/// was cut from a commit or forged. Each `witnesses` record (a signed head kept outside the
+/// database) must verify with `key` and match the trail's hash at its seq; a trail shorter
+/// than any witnessed head — empty included — fails.
 pub async fn verify(
     conn: &DatabaseConnection,
     key: &VerifyingKey,
+    witnesses: &[WitnessRecord],
 ) -> Result<VerifyReport, AuditError> {
     let mut report = VerifyReport {
         events: 0,
         checkpoints: 0,
         first_bad: None,
     };
+    let trusted = hex::encode(key.as_bytes());
+    let mut witnessed: BTreeMap<i64, &WitnessRecord> = BTreeMap::new();
+    for w in witnesses {
+        let message = format!("{}|{}|{}", w.seq, w.head_hash, w.signed_at);
+        if !signature_verifies(key, &w.signature, &message) {
+            let why = if w.public_key != trusted {
+                "was signed by a different key than the trusted one (key replaced?)"
+            } else {
+                "does not verify with the trusted key (witness altered)"
+            };
+            return Ok(VerifyReport {
+                first_bad: Some((
+                    w.seq.max(0),
+                    format!("the witnessed head at seq {} {why}", w.seq),
+                )),
+                ..report
+            });
+        }
+        witnessed.insert(w.seq, w);
+    }
+    let mut last_signed: i64 = 0;
     let mut cps = Checkpoints::new(conn);
     let mut expected: i64 = 1;
     let mut prev_hash = GENESIS_HASH.to_string();
@@ -214,6 +252,31 @@ pub async fn verify(
                 ));
                 continue;
             }
+            if let Some(sig) = &row.signature {
+                let message = checkpoint_message(row.seq, &row.hash, &row.occurred_at);
+                if !signature_verifies(key, sig, &message) {
+                    report.first_bad = Some((
+                        row.seq,
+                        "the head signed at this event does not verify with the trusted key"
+                            .to_string(),
+                    ));
+                    continue;
+                }
+                last_signed = row.seq;
+            }
+            if let Some(w) = witnessed.get(&row.seq) {
+                if w.head_hash != row.hash {
+                    report.first_bad = Some((
+                        row.seq,
+                        format!(
+                            "the chain's hash at seq {} differs from the witnessed head: the \
+                             trail was rewritten",
+                            row.seq
+                        ),
+                    ));
+                    continue;
+                }
+            }
             prev_hash = row.hash;
             expected += 1;
             // Checkpoints signed at this seq.
@@ -225,6 +288,9 @@ pub async fn verify(
                 report.checkpoints += 1;
                 if report.first_bad.is_none() {
                     report.first_bad = checkpoint_problem(&cp, key, Some(&prev_hash), row.seq);
+                    if report.first_bad.is_none() && cp.seq == row.seq {
+                        last_signed = row.seq;
+                    }
                 }
             }
         }
@@ -239,6 +305,26 @@ pub async fn verify(
         report.checkpoints += 1;
         if report.first_bad.is_none() {
             report.first_bad = checkpoint_problem(&cp, key, None, last_seq);
+        }
+    }
+    if report.first_bad.is_none() {
+        if let Some((&seq, _)) = witnessed.range(last_seq + 1..).next() {
+            report.first_bad = Some((
+                last_seq + 1,
+                format!(
+                    "a witness holds the signed head at seq {seq}, but the trail ends at seq \
+                     {last_seq}: events were removed"
+                ),
+            ));
+        } else if last_seq > last_signed {
+            report.first_bad = Some((
+                last_signed + 1,
+                format!(
+                    "events {}..={last_seq} are covered by no signed head: cut from their \
+                     commit or forged",
+                    last_signed + 1
+                ),
+            ));
         }
     }
     Ok(report)

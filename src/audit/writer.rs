@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
 use super::chain::{checkpoint_message, event_hash, truncate_timestamp, GENESIS_HASH};
+use super::witness::{FileWitness, HttpWitness, WitnessRecord};
 use super::{AuditError, AuditKeys, AuditSettings, NewAuditEvent};
 
 /// Most events one transaction takes; the writer stops draining the queue past this.
@@ -77,6 +78,10 @@ pub(crate) struct Writer {
     pub last_checkpoint_seq: i64,
     pub commits: Arc<AtomicU64>,
     pub rx: mpsc::Receiver<Msg>,
+    /// The synchronous witness: every signed head is durable here before replies go out.
+    pub witness: Option<FileWitness>,
+    /// The background witness, started with the writer's runtime.
+    pub http_witness: Option<HttpWitness>,
 }
 
 fn db_error(e: &Arc<DbErr>) -> AuditError {
@@ -85,6 +90,9 @@ fn db_error(e: &Arc<DbErr>) -> AuditError {
 
 impl Writer {
     pub async fn run(mut self) {
+        if let Some(url) = self.settings.witness_url.clone() {
+            self.http_witness = Some(HttpWitness::start(url));
+        }
         let period = Duration::from_secs(self.settings.checkpoint_every_secs.max(1));
         let timed = self.settings.checkpoint_every_secs > 0;
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
@@ -196,6 +204,20 @@ impl Writer {
             waiters.push((reply, first..=seq));
         }
         let new_head = Head { seq, hash: prev };
+        // The commit's head is signed in its own last row: no committed event is ever
+        // outside a signed checkpoint, and signing costs no extra statement.
+        let record = rows.last_mut().map(|last| {
+            let message = checkpoint_message(last.seq, &last.hash, &last.occurred_at);
+            let signature = hex::encode(self.keys.signing_key.sign(message.as_bytes()).to_bytes());
+            last.signature = Some(signature.clone());
+            WitnessRecord {
+                seq: last.seq,
+                head_hash: last.hash.clone(),
+                signed_at: super::chain::canonical_time(&last.occurred_at),
+                signature,
+                public_key: hex::encode(self.keys.verifying_key().as_bytes()),
+            }
+        });
         let span = tracing::info_span!(
             "audit_commit",
             events = rows.len(),
@@ -209,8 +231,24 @@ impl Writer {
                 self.head = Some(new_head);
                 self.commits.fetch_add(1, Ordering::Relaxed);
                 span.in_scope(|| tracing::debug!("audit batch committed"));
+                // Witnessed before anyone waiting on this commit is answered; a witness
+                // that cannot be written fails the requests (their events stay in the
+                // trail, and the next commit's head covers them).
+                let witnessed = match (&mut self.witness, &record) {
+                    (Some(w), Some(r)) => w.append(r).map_err(|e| {
+                        span.in_scope(|| tracing::error!(error = %e, "audit witness unavailable"));
+                        Arc::new(e)
+                    }),
+                    _ => Ok(()),
+                };
+                if let (Some(h), Some(r)) = (&self.http_witness, record) {
+                    h.publish(r);
+                }
                 for (reply, seqs) in waiters {
-                    let _ = reply.send(Ok(seqs.collect()));
+                    let _ = reply.send(match &witnessed {
+                        Ok(()) => Ok(seqs.collect()),
+                        Err(e) => Err(AuditError::Witness(e.clone())),
+                    });
                 }
             }
             Err(e) => {
@@ -287,6 +325,7 @@ pub(crate) fn to_row(seq: i64, ev: NewAuditEvent, prev_hash: String) -> audit_ev
         policy_version: ev.policy_version,
         prev_hash,
         hash: String::new(),
+        signature: None,
     };
     row.hash = event_hash(&row);
     row

@@ -27,6 +27,7 @@ pub struct QueryLimits {
     pub max_aliases: usize,
     pub max_root_fields: usize,
     pub max_fields: usize,
+    pub max_arguments: usize,
 }
 
 impl QueryLimits {
@@ -41,6 +42,7 @@ impl QueryLimits {
             max_aliases: l.max_aliases,
             max_root_fields: l.max_root_fields,
             max_fields: l.max_fields,
+            max_arguments: l.max_arguments,
         }
     }
 }
@@ -95,6 +97,7 @@ struct Cost {
     fields: usize,
     top_fields: usize,
     directives: usize,
+    arguments: usize,
     introspects: bool,
 }
 
@@ -150,6 +153,7 @@ pub fn check(
                 cost.directives + op.directives.len(),
                 limits.max_directives,
             ),
+            over("arguments", cost.arguments, limits.max_arguments),
             over("complexity", cost.complexity, limits.max_complexity),
         ];
         if let Some(e) = checks.into_iter().flatten().next() {
@@ -227,6 +231,7 @@ impl<'a> Checker<'a> {
                         fields: child.fields + 1,
                         top_fields: 1,
                         directives: child.directives + f.directives.len(),
+                        arguments: child.arguments + f.arguments.len(),
                         introspects: child.introspects || name == "__schema" || name == "__type",
                     };
                     (cost, false, 1)
@@ -260,6 +265,7 @@ impl<'a> Checker<'a> {
             total.fields = total.fields.saturating_add(item.fields);
             total.top_fields = total.top_fields.saturating_add(top);
             total.directives = total.directives.saturating_add(item.directives);
+            total.arguments = total.arguments.saturating_add(item.arguments);
             total.introspects |= item.introspects;
         }
         Ok(total)

@@ -19,6 +19,9 @@ use crate::i18n::Lang;
 use crate::policy::enforce::Access;
 use crate::AppState;
 
+/// Bodies up to this size are prepared on the async worker itself.
+const INLINE_BODY_BYTES: usize = 8 * 1024;
+
 pub async fn graphql(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
@@ -26,6 +29,17 @@ pub async fn graphql(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let lang = lang_of(&headers);
+    // Only JSON is accepted: a `text/plain` or form POST is what a browser sends across
+    // origins without a preflight, the classic CSRF vector.
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        let e = HubError::BadRequest(RequestProblem::NotJson);
+        return request_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, e, lang);
+    }
     let body = match body {
         Ok(b) => b,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -42,28 +56,25 @@ pub async fn graphql(
             return request_error(StatusCode::BAD_REQUEST, e, lang);
         }
     };
-    // Array batching is not offered: one operation per HTTP request keeps limits and audit
-    // per request meaningful.
-    let Ok(mut req) = serde_json::from_slice::<async_graphql::Request>(&body) else {
-        let e = HubError::BadRequest(RequestProblem::NotOneJsonRequest);
-        return request_error(StatusCode::BAD_REQUEST, e, lang);
-    };
+    // Reading the JSON, parsing and the shape check are CPU work that grows with the
+    // body: past a few KiB, off the async workers, so that one large request cannot stall
+    // the others (small ones take microseconds, less than the hand-off).
     let admin = access.as_ref().is_none_or(|a| a.consumer.is_admin());
-    let doc = match async_graphql::parser::parse_query(&req.query) {
-        Ok(doc) => doc,
-        Err(e) => return graphql_error(parse_error(&e, &state), lang),
+    let (types, limits) = (state.types.clone(), state.limits);
+    let prepared = if body.len() <= INLINE_BODY_BYTES {
+        Ok(prepare(&body, &types, &limits, admin))
+    } else {
+        tokio::task::spawn_blocking(move || prepare(&body, &types, &limits, admin)).await
     };
-    if let Err(e) = limits::check(
-        &doc,
-        req.operation_name.as_deref(),
-        &req.variables,
-        &state.types,
-        &state.limits,
-        admin,
-    ) {
-        return graphql_error(e, lang);
-    }
-    req.set_parsed_query(doc);
+    let req = match prepared {
+        Ok(Ok(req)) => req,
+        Ok(Err(Refused::Http(status, e))) => return request_error(status, e, lang),
+        Ok(Err(Refused::Graphql(e))) => return graphql_error(e, lang),
+        Err(e) => {
+            tracing::error!(error = %e, "request preparation failed");
+            return request_error(StatusCode::INTERNAL_SERVER_ERROR, HubError::Internal, lang);
+        }
+    };
     let time = access
         .as_ref()
         .map_or_else(|| state.clock.request_time(), |a| a.time);
@@ -97,13 +108,60 @@ pub async fn graphql(
         }
     }
     error::finalize(&mut resp, lang);
-    async_graphql_axum::GraphQLResponse::from(resp).into_response()
+    // Large responses are serialised off the async workers too.
+    match tokio::task::spawn_blocking(move || serde_json::to_vec(&resp)).await {
+        Ok(Ok(json)) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            json,
+        )
+            .into_response(),
+        _ => {
+            tracing::error!("response serialisation failed");
+            request_error(StatusCode::INTERNAL_SERVER_ERROR, HubError::Internal, lang)
+        }
+    }
+}
+
+/// Why a request stops before execution: at the HTTP level, or as a GraphQL error.
+enum Refused {
+    Http(StatusCode, HubError),
+    Graphql(HubError),
+}
+
+/// One JSON GraphQL request, parsed and within every shape limit.
+fn prepare(
+    body: &[u8],
+    types: &crate::graphql::TypeMap,
+    limits: &crate::graphql::QueryLimits,
+    admin: bool,
+) -> Result<async_graphql::Request, Refused> {
+    // Array batching is not offered: one operation per HTTP request keeps limits and audit
+    // per request meaningful.
+    let mut req = serde_json::from_slice::<async_graphql::Request>(body).map_err(|_| {
+        Refused::Http(
+            StatusCode::BAD_REQUEST,
+            HubError::BadRequest(RequestProblem::NotOneJsonRequest),
+        )
+    })?;
+    let doc = async_graphql::parser::parse_query(&req.query)
+        .map_err(|e| Refused::Graphql(parse_error(&e, limits)))?;
+    limits::check(
+        &doc,
+        req.operation_name.as_deref(),
+        &req.variables,
+        types,
+        limits,
+        admin,
+    )
+    .map_err(Refused::Graphql)?;
+    req.set_parsed_query(doc);
+    Ok(req)
 }
 
 /// A syntax error says where, never what: quoting the source could echo an ID number.
-fn parse_error(e: &async_graphql::parser::Error, state: &AppState) -> HubError {
+fn parse_error(e: &async_graphql::parser::Error, limits: &crate::graphql::QueryLimits) -> HubError {
     if matches!(e, async_graphql::parser::Error::RecursionLimitExceeded) {
-        let limit = state.limits.max_recursive_depth;
+        let limit = limits.max_recursive_depth;
         return HubError::LimitExceeded {
             what: "recursion",
             limit,

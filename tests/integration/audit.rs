@@ -67,6 +67,14 @@ impl HubDb {
         )
     }
 
+    fn witness_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("audit-witness.jsonl")
+    }
+
+    fn witnessed(&self) -> Vec<audit::witness::WitnessRecord> {
+        audit::witness::read_file(&self.witness_path()).expect("witness file")
+    }
+
     fn backend(&self) -> DatabaseBackend {
         self.conn.get_database_backend()
     }
@@ -109,6 +117,8 @@ impl HubDb {
 const MANUAL: AuditSettings = AuditSettings {
     checkpoint_every_events: 0,
     checkpoint_every_secs: 0,
+    witness_file: None,
+    witness_url: None,
 };
 
 fn event(log: &AuditLog, id_number: &str, n: usize) -> NewAuditEvent {
@@ -139,7 +149,7 @@ fn event(log: &AuditLog, id_number: &str, n: usize) -> NewAuditEvent {
 }
 
 async fn verify_clean(db: &HubDb, key: &ed25519_dalek::VerifyingKey) -> audit::VerifyReport {
-    let report = audit::verify(&db.conn, key).await.expect("verify");
+    let report = audit::verify(&db.conn, key, &[]).await.expect("verify");
     assert_eq!(report.first_bad, None, "{}", db.label);
     report
 }
@@ -152,6 +162,7 @@ async fn concurrent_appends_share_commits_and_verify() {
         let settings = AuditSettings {
             checkpoint_every_events: 100,
             checkpoint_every_secs: 60,
+            ..MANUAL
         };
         let log = AuditLog::start(db.conn.clone(), keys.clone(), settings)
             .await
@@ -209,7 +220,11 @@ async fn concurrent_appends_share_commits_and_verify() {
 async fn trail(b: &Backend) -> (HubDb, Arc<AuditKeys>) {
     let db = HubDb::new(b).await;
     let keys = db.keys();
-    let log = AuditLog::start(db.conn.clone(), keys.clone(), MANUAL)
+    let settings = AuditSettings {
+        witness_file: Some(db.witness_path()),
+        ..MANUAL
+    };
+    let log = AuditLog::start(db.conn.clone(), keys.clone(), settings)
         .await
         .expect("start");
     for chunk in 0..3 {
@@ -237,13 +252,13 @@ fn assert_bad(report: &audit::VerifyReport, seq: i64, why: &str, label: &str) {
 async fn untouched_trail_verifies_clean() {
     for b in backends() {
         let (db, keys) = trail(&b).await;
-        let report = audit::verify(&db.conn, &keys.verifying_key())
+        let report = audit::verify(&db.conn, &keys.verifying_key(), &[])
             .await
             .expect("verify");
         assert!(report.is_ok());
         // Another key does not accept the checkpoints.
         let other = SigningKey::from_bytes(&[9; 32]).verifying_key();
-        let report = audit::verify(&db.conn, &other).await.expect("verify");
+        let report = audit::verify(&db.conn, &other, &[]).await.expect("verify");
         assert_bad(
             &report,
             10,
@@ -271,7 +286,7 @@ async fn tamper_modified_byte_is_detected() {
         let mut am = row.into_active_model();
         am.fields = Set(fields);
         am.update(&db.conn).await.expect("tamper update");
-        let report = audit::verify(&db.conn, &keys.verifying_key())
+        let report = audit::verify(&db.conn, &keys.verifying_key(), &[])
             .await
             .expect("verify");
         assert_bad(&report, 15, "does not match the row's content", db.label);
@@ -289,7 +304,7 @@ async fn tamper_deleted_row_is_detected() {
             .exec(&db.conn)
             .await
             .expect("tamper delete");
-        let report = audit::verify(&db.conn, &keys.verifying_key())
+        let report = audit::verify(&db.conn, &keys.verifying_key(), &[])
             .await
             .expect("verify");
         assert_bad(&report, 15, "seq 15 is missing", db.label);
@@ -311,7 +326,7 @@ async fn tamper_swapped_rows_are_detected() {
                 .await
                 .expect("tamper swap");
         }
-        let report = audit::verify(&db.conn, &keys.verifying_key())
+        let report = audit::verify(&db.conn, &keys.verifying_key(), &[])
             .await
             .expect("verify");
         assert_bad(&report, 12, "seq 11", db.label);
@@ -343,8 +358,14 @@ async fn tamper_recomputed_chain_is_caught_by_the_checkpoint() {
             prev = row.hash;
         }
         let key = keys.verifying_key();
-        let report = audit::verify(&db.conn, &key).await.expect("verify");
-        assert_bad(&report, 20, "differs from the one signed", db.label);
+        // The head signed in the commit's last row (seq 20) no longer verifies.
+        let report = audit::verify(&db.conn, &key, &[]).await.expect("verify");
+        assert_bad(
+            &report,
+            20,
+            "does not verify with the trusted key",
+            db.label,
+        );
 
         // Replacing the checkpoints with ones signed by the attacker's own key fails too.
         let attacker = SigningKey::from_bytes(&[7; 32]);
@@ -368,10 +389,10 @@ async fn tamper_recomputed_chain_is_caught_by_the_checkpoint() {
         .exec_without_returning(&db.conn)
         .await
         .expect("forged checkpoint");
-        let report = audit::verify(&db.conn, &key).await.expect("verify");
+        let report = audit::verify(&db.conn, &key, &[]).await.expect("verify");
         assert_bad(
             &report,
-            30,
+            20,
             "does not verify with the trusted key",
             db.label,
         );
@@ -389,7 +410,7 @@ async fn tamper_truncated_tail_is_detected() {
             .exec(&db.conn)
             .await
             .expect("tamper truncate");
-        let report = audit::verify(&db.conn, &keys.verifying_key())
+        let report = audit::verify(&db.conn, &keys.verifying_key(), &[])
             .await
             .expect("verify");
         assert_bad(&report, 26, "truncated tail", db.label);
@@ -626,6 +647,7 @@ async fn the_writer_checkpoints_by_itself() {
     let by_count = AuditSettings {
         checkpoint_every_events: 5,
         checkpoint_every_secs: 0,
+        ..MANUAL
     };
     let log = AuditLog::start(db.conn.clone(), keys.clone(), by_count)
         .await
@@ -648,6 +670,7 @@ async fn the_writer_checkpoints_by_itself() {
     let by_time = AuditSettings {
         checkpoint_every_events: 0,
         checkpoint_every_secs: 1,
+        ..MANUAL
     };
     let log = AuditLog::start(db.conn.clone(), keys.clone(), by_time)
         .await
@@ -657,4 +680,165 @@ async fn the_writer_checkpoints_by_itself() {
     verify_clean(&db, &keys.verifying_key()).await;
     drop(log);
     db.cleanup().await;
+}
+
+/// Re-signs nothing: what an attacker with database rights (but not the signing key)
+/// can do to rows.
+async fn delete_where(db: &HubDb, events_after: i64) {
+    audit_event::Entity::delete_many()
+        .filter(audit_event::Column::Seq.gt(events_after))
+        .exec(&db.conn)
+        .await
+        .expect("delete events");
+    audit_checkpoint::Entity::delete_many()
+        .filter(audit_checkpoint::Column::Seq.gt(events_after))
+        .exec(&db.conn)
+        .await
+        .expect("delete checkpoints");
+}
+
+#[tokio::test]
+async fn every_commit_is_witnessed_outside_the_database() {
+    for b in backends() {
+        let (db, keys) = trail(&b).await;
+        let witnessed = db.witnessed();
+        // Three commits of ten events: three signed heads.
+        let seqs: Vec<i64> = witnessed.iter().map(|w| w.seq).collect();
+        assert_eq!(seqs, vec![10, 20, 30], "{}", db.label);
+        let report = audit::verify(&db.conn, &keys.verifying_key(), &witnessed)
+            .await
+            .expect("verify");
+        assert!(report.is_ok(), "{}: {report:?}", db.label);
+        // An altered witness record is itself caught.
+        let mut forged = witnessed.clone();
+        forged[1].head_hash = "0".repeat(64);
+        let report = audit::verify(&db.conn, &keys.verifying_key(), &forged)
+            .await
+            .expect("verify");
+        assert_bad(&report, 20, "witness altered", db.label);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn tamper_forged_event_is_detected() {
+    for b in backends() {
+        let (db, keys) = trail(&b).await;
+        let last = db.rows().await.pop().expect("rows");
+        // A well-formed event chained onto the head, unsigned.
+        let mut row = last.clone();
+        row.seq = 31;
+        row.prev_hash = last.hash.clone();
+        row.signature = None;
+        row.hash = event_hash(&row);
+        audit_event::Entity::insert(row.clone().into_active_model())
+            .exec_without_returning(&db.conn)
+            .await
+            .expect("forged insert");
+        let key = keys.verifying_key();
+        let report = audit::verify(&db.conn, &key, &[]).await.expect("verify");
+        assert_bad(&report, 31, "covered by no signed head", db.label);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn tamper_recomputed_chain_with_checkpoints_and_signatures_removed_is_detected() {
+    for b in backends() {
+        let (db, keys) = trail(&b).await;
+        db.drop_triggers().await;
+        let mut prev = GENESIS_HASH.to_string();
+        for mut row in db.rows().await {
+            if row.seq == 15 {
+                row.fields = "[]".into();
+            }
+            row.prev_hash = prev.clone();
+            row.hash = event_hash(&row);
+            let mut am = row.clone().into_active_model();
+            am.fields = Set(row.fields.clone());
+            am.prev_hash = Set(row.prev_hash.clone());
+            am.hash = Set(row.hash.clone());
+            am.signature = Set(None);
+            am.update(&db.conn).await.expect("tamper update");
+            prev = row.hash;
+        }
+        audit_checkpoint::Entity::delete_many()
+            .exec(&db.conn)
+            .await
+            .expect("delete checkpoints");
+        let key = keys.verifying_key();
+        let report = audit::verify(&db.conn, &key, &[]).await.expect("verify");
+        assert_bad(&report, 1, "covered by no signed head", db.label);
+        let report = audit::verify(&db.conn, &key, &db.witnessed())
+            .await
+            .expect("verify");
+        assert_bad(&report, 20, "differs from the witnessed head", db.label);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn tamper_truncation_with_later_checkpoints_deleted_is_caught_by_the_witness() {
+    for b in backends() {
+        let (db, keys) = trail(&b).await;
+        db.drop_triggers().await;
+        delete_where(&db, 20).await;
+        let key = keys.verifying_key();
+        // Inside the database alone the trail now ends at a signed head: this is what the
+        // witness is for.
+        let alone = audit::verify(&db.conn, &key, &[]).await.expect("verify");
+        assert!(alone.is_ok(), "{}: {alone:?}", db.label);
+        let report = audit::verify(&db.conn, &key, &db.witnessed())
+            .await
+            .expect("verify");
+        assert_bad(&report, 21, "ends at seq 20", db.label);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn tamper_everything_deleted_is_caught_by_the_witness() {
+    for b in backends() {
+        let (db, keys) = trail(&b).await;
+        db.drop_triggers().await;
+        delete_where(&db, 0).await;
+        let report = audit::verify(&db.conn, &keys.verifying_key(), &db.witnessed())
+            .await
+            .expect("verify");
+        assert_eq!(report.events, 0);
+        assert_bad(&report, 1, "ends at seq 0", db.label);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn tamper_replaced_key_is_caught_by_the_witness() {
+    for b in backends() {
+        let (db, _keys) = trail(&b).await;
+        db.drop_triggers().await;
+        // The attacker has the database and replaces the key file: every head re-signed.
+        let attacker = SigningKey::from_bytes(&[7; 32]);
+        for row in db.rows().await {
+            if row.signature.is_some() {
+                let message = checkpoint_message(row.seq, &row.hash, &row.occurred_at);
+                let mut am = row.clone().into_active_model();
+                am.signature = Set(Some(hex::encode(
+                    attacker.sign(message.as_bytes()).to_bytes(),
+                )));
+                am.update(&db.conn).await.expect("re-sign");
+            }
+        }
+        audit_checkpoint::Entity::delete_many()
+            .exec(&db.conn)
+            .await
+            .expect("delete checkpoints");
+        let key = attacker.verifying_key();
+        let alone = audit::verify(&db.conn, &key, &[]).await.expect("verify");
+        assert!(alone.is_ok(), "{}: {alone:?}", db.label);
+        let report = audit::verify(&db.conn, &key, &db.witnessed())
+            .await
+            .expect("verify");
+        assert_bad(&report, 10, "different key", db.label);
+        db.cleanup().await;
+    }
 }

@@ -131,7 +131,10 @@ async fn audit_verify_exits_non_zero_at_the_first_bad_event() {
     let log = AuditLog::start(
         dbs.hub().clone(),
         std::sync::Arc::new(keys),
-        AuditSettings::default(),
+        AuditSettings {
+            witness_file: Some(config.witness_file()),
+            ..AuditSettings::default()
+        },
     )
     .await
     .unwrap();
@@ -169,4 +172,40 @@ async fn audit_verify_exits_non_zero_at_the_first_bad_event() {
     let broken = hub(dir.path(), &["audit", "verify"]);
     assert_eq!(broken.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&broken.stdout).contains("BROKEN at seq 4"));
+
+    // Verification never creates keys: a missing key is a failure that says so.
+    let signing = config.signing_key_file();
+    std::fs::remove_file(&signing).unwrap();
+    let keyless = hub(dir.path(), &["audit", "verify"]);
+    assert_eq!(keyless.status.code(), Some(2));
+    let out = String::from_utf8_lossy(&keyless.stdout);
+    assert!(
+        out.contains("CANNOT BE VERIFIED") && out.contains("key"),
+        "{out}"
+    );
+    assert!(!signing.exists(), "verify created a key");
+
+    // An emptied trail fails against the witness file the writer kept.
+    std::fs::write(&signing, "00".repeat(32)).unwrap();
+    let other_key = hub(dir.path(), &["audit", "verify"]);
+    assert_eq!(other_key.status.code(), Some(2));
+    hubdb
+        .execute_unprepared("DROP TRIGGER hub_audit_no_delete")
+        .await
+        .unwrap();
+    hubdb
+        .execute_unprepared("DELETE FROM hub_audit_event")
+        .await
+        .unwrap();
+    let emptied = hub(
+        dir.path(),
+        &[
+            "audit",
+            "verify",
+            "--witness",
+            config.witness_file().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(emptied.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&emptied.stdout).contains("BROKEN"));
 }

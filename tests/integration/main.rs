@@ -11,6 +11,8 @@ mod api;
 mod audit;
 mod cli;
 mod errors;
+mod hostile;
+mod hostile_corpus;
 mod layers;
 mod operations;
 mod policy;

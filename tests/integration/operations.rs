@@ -110,3 +110,37 @@ async fn a_callers_overlong_request_id_does_not_break_auditing() {
     assert_eq!(last.request_id, "ok-id-123");
     app.cleanup().await;
 }
+
+/// A serving hub witnesses every commit's signed head outside its database, and the trail
+/// verifies against that witness.
+#[tokio::test]
+async fn a_serving_hub_witnesses_its_audit_trail() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let id = app.report.samples[0].to_string();
+        for _ in 0..3 {
+            let body = app
+                .gql(
+                    "query($id: IdNumber!) { person(idNumber: $id) { idNumber } }",
+                    serde_json::json!({ "id": id }),
+                )
+                .await;
+            assert!(body["errors"].is_null(), "{body}");
+        }
+        let config = &app.state.config;
+        let witnessed =
+            archive_hub::audit::witness::read_file(&config.witness_file()).expect("witness file");
+        assert!(witnessed.len() >= 3, "{b:?}: {witnessed:?}");
+        let keys = archive_hub::audit::AuditKeys::load_existing(
+            &config.subject_key_file(),
+            &config.signing_key_file(),
+        )
+        .expect("keys");
+        let report =
+            archive_hub::audit::verify(app.state.dbs.hub(), &keys.verifying_key(), &witnessed)
+                .await
+                .expect("verify");
+        assert!(report.is_ok(), "{b:?}: {report:?}");
+        app.cleanup().await;
+    }
+}

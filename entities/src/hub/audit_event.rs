@@ -20,6 +20,9 @@ pub struct Model {
     pub policy_version: i64,
     pub prev_hash: String,
     pub hash: String,
+    /// On the last event of each group commit: Ed25519 over
+    /// `checkpoint_message(seq, hash, occurred_at)`, hex. Not part of the hash.
+    pub signature: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
