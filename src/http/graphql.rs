@@ -22,6 +22,9 @@ use crate::AppState;
 /// Bodies up to this size are prepared on the async worker itself.
 const INLINE_BODY_BYTES: usize = 8 * 1024;
 
+/// Responses about up to this many persons are serialised on the async worker itself.
+const INLINE_RESPONSE_PERSONS: usize = 16;
+
 pub async fn graphql(
     State(state): State<AppState>,
     RequestAccess(access): RequestAccess,
@@ -108,14 +111,24 @@ pub async fn graphql(
         }
     }
     error::finalize(&mut resp, lang);
-    // Large responses are serialised off the async workers too.
-    match tokio::task::spawn_blocking(move || serde_json::to_vec(&resp)).await {
-        Ok(Ok(json)) => (
+    // A response about many persons is serialised off the async workers; a small one
+    // takes less than the hand-off.
+    let persons = access.as_ref().map_or(0, |a| a.subjects());
+    let json = if persons <= INLINE_RESPONSE_PERSONS {
+        serde_json::to_vec(&resp).map_err(|_| ())
+    } else {
+        match tokio::task::spawn_blocking(move || serde_json::to_vec(&resp)).await {
+            Ok(r) => r.map_err(|_| ()),
+            Err(_) => Err(()),
+        }
+    };
+    match json {
+        Ok(json) => (
             [(axum::http::header::CONTENT_TYPE, "application/json")],
             json,
         )
             .into_response(),
-        _ => {
+        Err(()) => {
             tracing::error!("response serialisation failed");
             request_error(StatusCode::INTERNAL_SERVER_ERROR, HubError::Internal, lang)
         }

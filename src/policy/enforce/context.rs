@@ -205,6 +205,11 @@ impl Access {
             .collect()
     }
 
+    /// How many persons this request has decided about so far.
+    pub fn subjects(&self) -> usize {
+        self.state().decisions.len()
+    }
+
     /// The decisions taken in this request, per person (for the audit trail).
     pub fn accesses(&self) -> Vec<(IdNumber, Vec<FieldAccess>)> {
         let decisions = self.state().decisions.clone();
