@@ -119,6 +119,9 @@ pub struct LimitsConfig {
     pub max_fields: usize,
     /// Most arguments in an operation, fragments expanded.
     pub max_arguments: usize,
+    /// Most lexical tokens in a document, counted before parsing (white space, commas and
+    /// comments do not count; a query with 1,000 inline ID numbers is about 1,100).
+    pub max_tokens: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -180,6 +183,7 @@ impl Default for LimitsConfig {
             max_root_fields: 10,
             max_fields: 2000,
             max_arguments: 200,
+            max_tokens: 5000,
         }
     }
 }

@@ -28,6 +28,7 @@ pub struct QueryLimits {
     pub max_root_fields: usize,
     pub max_fields: usize,
     pub max_arguments: usize,
+    pub max_tokens: usize,
 }
 
 impl QueryLimits {
@@ -43,8 +44,72 @@ impl QueryLimits {
             max_root_fields: l.max_root_fields,
             max_fields: l.max_fields,
             max_arguments: l.max_arguments,
+            max_tokens: l.max_tokens,
         }
     }
+}
+
+/// Refuses a document of more than `max` lexical tokens before it is parsed: the count
+/// stops at the limit, so a flood costs no more than a legitimate query (GraphQL's ignored
+/// tokens — white space, commas, comments — do not count).
+pub fn check_tokens(query: &str, max: usize) -> Result<(), HubError> {
+    let b = query.as_bytes();
+    let (mut i, mut n) = (0, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            0xEF if b[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => i += 3,
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                n += 1;
+                i += 3;
+                while i < b.len() && !b[i..].starts_with(b"\"\"\"") {
+                    i += if b[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 3;
+            }
+            b'"' => {
+                n += 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'.' if b[i..].starts_with(b"...") => {
+                n += 1;
+                i += 3;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
+                n += 1;
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'-' | b'+' | b'.'))
+                {
+                    i += 1;
+                }
+            }
+            _ => {
+                n += 1;
+                i += 1;
+            }
+        }
+        if n > max {
+            return Err(HubError::LimitExceeded {
+                what: "tokens",
+                limit: max,
+                got: n,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What reading one department's section costs, on top of its fields: source-backed
@@ -381,6 +446,24 @@ mod tests {
                 assert_eq!(what, "aliases");
                 assert_eq!(got, 9 + 9 * 21);
             }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn tokens_are_counted_without_ignored_ones_and_the_count_stops_at_the_limit() {
+        assert!(check_tokens("{ errorCodes }", 3).is_ok());
+        assert!(check_tokens("{ errorCodes }", 2).is_err());
+        let commas = format!("{{ errorCodes {} }}", ",".repeat(100_000));
+        assert!(check_tokens(&commas, 3).is_ok());
+        let q = "query($id: IdNumber!) { person(idNumber: $id) { idNumber } } # a comment";
+        // query ( $ id : IdNumber ! ) { person ( idNumber : $ id ) { idNumber } }
+        assert!(check_tokens(q, 20).is_ok());
+        assert!(check_tokens(q, 19).is_err());
+        assert!(check_tokens(r#"{ a(s: "x \" y", b: """ block \""" still """) }"#, 11).is_ok());
+        let flood = "a: 1 ".repeat(1_000_000);
+        match check_tokens(&flood, 5000) {
+            Err(HubError::LimitExceeded { got, .. }) => assert_eq!(got, 5001),
             other => panic!("{other:?}"),
         }
     }

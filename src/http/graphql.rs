@@ -156,6 +156,7 @@ fn prepare(
             HubError::BadRequest(RequestProblem::NotOneJsonRequest),
         )
     })?;
+    limits::check_tokens(&req.query, limits.max_tokens).map_err(Refused::Graphql)?;
     let doc = async_graphql::parser::parse_query(&req.query)
         .map_err(|e| Refused::Graphql(parse_error(&e, limits)))?;
     limits::check(

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::common::{backends, codes, spawn_app};
+use crate::common::{backends, codes, spawn_app, FULL, FULL_PURPOSE};
 
 const PERSON: &str = "query($id: IdNumber!) { person(idNumber: $id) { idNumber } }";
 
@@ -162,5 +162,81 @@ async fn every_code_sent_is_in_the_published_closed_set() {
             assert!(set.contains(&c), "{q}: {c} not in the closed set");
         }
     }
+    app.cleanup().await;
+}
+
+/// Client mistakes get client codes, in the caller's language; a syntax error says where,
+/// never what (quoting the query could echo an ID number).
+#[tokio::test]
+async fn client_mistakes_get_client_codes_and_errors_echo_no_personal_data() {
+    let app = spawn_app(&backends()[0]).await;
+    let id = app.report.samples[0].to_string();
+    let cases: Vec<(&str, String, serde_json::Value, &str)> = vec![
+        ("missing variable", PERSON.into(), json!({}), "BAD_USER_INPUT"),
+        (
+            "bad date",
+            "query($id: IdNumber!) { person(idNumber: $id) { veterans { records(asOf: \"2020-13-01\") { category } } } }".into(),
+            json!({ "id": id }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "bad date variable",
+            "query($id: IdNumber!, $d: Date) { person(idNumber: $id) { veterans { records(asOf: $d) { category } } } }".into(),
+            json!({ "id": id, "d": "2020-13-01" }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "number out of range",
+            format!("{{ accessLog(idNumber: \"{id}\", limit: 99999999999) {{ seq }} }}"),
+            json!({}),
+            "BAD_USER_INPUT",
+        ),
+        (
+            "syntax error",
+            format!("{{ person(idNumber: \"{id}\") {{ idNumber }}"),
+            json!({}),
+            "GRAPHQL_PARSE_FAILED",
+        ),
+        (
+            "an ID number in the wrong argument",
+            format!("{{ accessLog(idNumber: \"{id}\", limit: \"{id}\") {{ seq }} }}"),
+            json!({}),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+    ];
+    for (name, q, vars, code) in cases {
+        // The access log is for auditors.
+        let (consumer, purpose) = if q.contains("accessLog") {
+            ("city-audit", "audit")
+        } else {
+            (FULL, FULL_PURPOSE)
+        };
+        for lang in [None, Some("en")] {
+            let (status, body) = app.gql_as(consumer, purpose, &q, vars.clone(), lang).await;
+            assert_eq!(status, 200, "{name}");
+            let c = codes(&body);
+            assert_eq!(c.first().map(String::as_str), Some(code), "{name}: {body}");
+            assert!(!c.contains(&"INTERNAL".to_string()), "{name}: {body}");
+            assert!(
+                !body.to_string().contains(&id),
+                "{name} echoes the ID: {body}"
+            );
+            let msg = body["errors"][0]["message"].as_str().unwrap();
+            let chinese = msg
+                .chars()
+                .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch));
+            assert_eq!(chinese, lang.is_none(), "{name} ({lang:?}): {msg}");
+        }
+    }
+    let (_, parse) = app
+        .gql_lang(
+            &format!("{{\n  person(idNumber: \"{id}\") {{ x"),
+            json!({}),
+            None,
+        )
+        .await;
+    let ext = &parse["errors"][0]["extensions"];
+    assert_eq!(ext["line"], 2, "{parse}");
+    assert!(ext["column"].as_u64().unwrap() > 0, "{parse}");
     app.cleanup().await;
 }
