@@ -122,6 +122,8 @@ pub struct LimitsConfig {
     /// Most lexical tokens in a document, counted before parsing (white space, commas and
     /// comments do not count; a query with 1,000 inline ID numbers is about 1,100).
     pub max_tokens: usize,
+    /// Longest query text, in bytes (the body limit covers variables as well).
+    pub max_query_bytes: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -184,6 +186,7 @@ impl Default for LimitsConfig {
             max_fields: 2000,
             max_arguments: 200,
             max_tokens: 5000,
+            max_query_bytes: 64 * 1024,
         }
     }
 }

@@ -29,6 +29,7 @@ pub struct QueryLimits {
     pub max_fields: usize,
     pub max_arguments: usize,
     pub max_tokens: usize,
+    pub max_query_bytes: usize,
 }
 
 impl QueryLimits {
@@ -45,6 +46,7 @@ impl QueryLimits {
             max_fields: l.max_fields,
             max_arguments: l.max_arguments,
             max_tokens: l.max_tokens,
+            max_query_bytes: l.max_query_bytes,
         }
     }
 }

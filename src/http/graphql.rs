@@ -156,6 +156,13 @@ fn prepare(
             HubError::BadRequest(RequestProblem::NotOneJsonRequest),
         )
     })?;
+    if req.query.len() > limits.max_query_bytes {
+        return Err(Refused::Graphql(HubError::LimitExceeded {
+            what: "queryBytes",
+            limit: limits.max_query_bytes,
+            got: req.query.len(),
+        }));
+    }
     limits::check_tokens(&req.query, limits.max_tokens).map_err(Refused::Graphql)?;
     let doc = async_graphql::parser::parse_query(&req.query)
         .map_err(|e| Refused::Graphql(parse_error(&e, limits)))?;

@@ -106,14 +106,23 @@ pub fn corpus(id: &str) -> Vec<Hostile> {
         format!("{{ errorCodes({args}) }}"),
         json!({}),
     ));
-    // Insignificant tokens up to the body limit: answered, in linear time.
-    let mut flood = gql(
-        "token flood",
+    v.push(gql(
+        "ignored-token flood",
         format!("{{ errorCodes {} }}", ",".repeat(200_000)),
         json!({}),
+    ));
+    // A legitimate heavy document: 1,000 inline ID numbers, under every limit: answered.
+    let inline: Vec<String> = (0..1000).map(|_| format!("\"{id}\"")).collect();
+    let mut near = gql(
+        "1,000 inline ID numbers (legitimate)",
+        format!(
+            "{{ persons(idNumbers: [{}]) {{ idNumber }} }}",
+            inline.join(", ")
+        ),
+        json!({}),
     );
-    flood.refused = false;
-    v.push(flood);
+    near.refused = false;
+    v.push(near);
     v.push(gql(
         "huge string variable",
         "query($id: IdNumber!) { person(idNumber: $id) { idNumber } }".into(),
