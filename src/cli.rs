@@ -160,6 +160,15 @@ pub async fn apply_policy(
     file: &std::path::Path,
 ) -> anyhow::Result<Vec<(String, String)>> {
     let policy = crate::policy::file::PolicyFile::read(file)?;
+    apply_policy_file(config, dbs, policy).await
+}
+
+/// Applies a parsed policy.
+async fn apply_policy_file(
+    config: &Config,
+    dbs: &Databases,
+    policy: crate::policy::file::PolicyFile,
+) -> anyhow::Result<Vec<(String, String)>> {
     let catalog = catalog()?;
     let subject = |id: &str| {
         subject_for(config, id)
@@ -321,14 +330,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await?
                     .is_empty()
             {
-                let file = config
-                    .policy
-                    .bootstrap_file
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from("policy/demo.toml"));
-                let keys = apply_policy(&config, &dbs, &file).await?;
+                // The configured bootstrap file, else the demo policy built into the binary
+                // (so that the demo runs from any directory).
+                let (keys, origin) = match config.policy.bootstrap_file.clone() {
+                    Some(file) => (
+                        apply_policy(&config, &dbs, &file).await?,
+                        file.display().to_string(),
+                    ),
+                    None => {
+                        let demo = crate::policy::file::PolicyFile::parse(
+                            crate::policy::file::DEMO_POLICY,
+                            "policy/demo.toml (built in)",
+                        )?;
+                        (
+                            apply_policy_file(&config, &dbs, demo).await?,
+                            "policy/demo.toml (built in)".to_string(),
+                        )
+                    }
+                };
                 println!();
-                println!("demo policy applied from {}", file.display());
+                println!("demo policy applied from {origin}");
                 print_keys(&keys);
             }
             let app = Application::build_with(config, dbs).await?;

@@ -86,7 +86,15 @@ fn parse_effect(s: &str) -> Result<GrantEffect, PolicyError> {
     }
 }
 
+/// The demo's policy, built into the binary so that `demo` runs from any directory.
+pub const DEMO_POLICY: &str = include_str!("../../policy/demo.toml");
+
 impl PolicyFile {
+    /// A policy from TOML text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, PolicyError> {
+        toml::from_str(text).map_err(|e| PolicyError::Invalid(format!("{origin}: {e}")))
+    }
+
     pub fn read(path: &Path) -> Result<Self, PolicyError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| PolicyError::Invalid(format!("cannot read {}: {e}", path.display())))?;
