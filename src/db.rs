@@ -16,6 +16,9 @@ use crate::sources::{self, Sources};
 pub struct DeptDb {
     pub department: Department,
     pub conn: DatabaseConnection,
+    /// False when the database could not be opened at start-up (serving only): the
+    /// department is then served by a source that reports it unavailable.
+    pub opened: bool,
     statements: Arc<AtomicU64>,
 }
 
@@ -38,9 +41,23 @@ impl Databases {
     /// down does not stop the hub from starting: its sections report `SOURCE_UNAVAILABLE`
     /// and `/readyz` names it.
     pub async fn connect(config: &Config) -> Result<Self, DbErr> {
+        Self::open(config, true).await
+    }
+
+    /// As [`connect`](Self::connect), but an embedded department database that does not
+    /// exist is not created (`serve`: a missing file is a department that is down, not an
+    /// empty one).
+    pub async fn connect_existing(config: &Config) -> Result<Self, DbErr> {
+        Self::open(config, false).await
+    }
+
+    async fn open(config: &Config, create: bool) -> Result<Self, DbErr> {
         let mut dbs = Vec::with_capacity(Department::ALL.len());
         for &d in Department::ALL {
-            let url = config.source_url(d);
+            let mut url = config.source_url(d);
+            if !create {
+                url = url.replace("?mode=rwc", "?mode=rw");
+            }
             ensure_sqlite_dir(&url)?;
             let sc = config.source(d);
             let mut opts = ConnectOptions::new(url);
@@ -50,7 +67,19 @@ impl Databases {
                 .acquire_timeout(Duration::from_secs(sc.connect_timeout_secs))
                 .sqlx_logging(false)
                 .connect_lazy(true);
-            let mut conn = Database::connect(opts).await?;
+            let mut opened = true;
+            let mut conn = match Database::connect(opts).await {
+                Ok(conn) => conn,
+                // Serving: a department that cannot be opened (a corrupt file, say) is
+                // down — its sections say so and /readyz names it — not a reason to stay
+                // down ourselves. It is reopened at the next start.
+                Err(e) if !create => {
+                    tracing::error!(department = d.code(), error = %e, "department database cannot be opened; serving without it");
+                    opened = false;
+                    DatabaseConnection::default()
+                }
+                Err(e) => return Err(e),
+            };
             let statements = Arc::new(AtomicU64::new(0));
             let counter = statements.clone();
             conn.set_metric_callback(move |_info| {
@@ -61,6 +90,7 @@ impl Databases {
                 DeptDb {
                     department: d,
                     conn,
+                    opened,
                     statements,
                 },
             ));
@@ -98,10 +128,13 @@ impl Databases {
 
     /// The SQL source of every department, over these connections.
     pub fn sources(&self) -> Result<Sources, sources::SourceError> {
-        Sources::new(
-            self.dbs
-                .map(|d, db| sources::sql::source(d, db.conn.clone())),
-        )
+        Sources::new(self.dbs.map(|d, db| {
+            if db.opened {
+                sources::sql::source(d, db.conn.clone())
+            } else {
+                std::sync::Arc::new(sources::Unopened(d))
+            }
+        }))
     }
 
     /// Brings every department's schema, and the hub's, up to date, each with its own

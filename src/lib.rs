@@ -44,6 +44,9 @@ pub struct AppState {
     pub types: Arc<TypeMap>,
     pub limits: QueryLimits,
     pub clock: Clock,
+    /// The last readiness report, reused for a moment so that probes cost the departments
+    /// nothing extra.
+    pub readiness: Arc<tokio::sync::Mutex<Option<http::Readiness>>>,
     /// The live access policy; `None` only when switched off for a cost comparison.
     pub policy: Option<Arc<policy::store::PolicyStore>>,
     /// The audit trail; `None` only when switched off for a cost comparison.
@@ -78,7 +81,7 @@ pub enum StartupError {
 impl Application {
     /// Connects every department source and binds the listener (port 0 picks a free one).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let dbs = Databases::connect(&config).await?;
+        let dbs = Databases::connect_existing(&config).await?;
         Self::build_with(config, dbs).await
     }
 
@@ -135,6 +138,7 @@ impl Application {
                 types,
                 limits,
                 clock: Clock::System,
+                readiness: Arc::default(),
                 policy,
                 audit,
             },

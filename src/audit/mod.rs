@@ -213,6 +213,11 @@ impl AuditLog {
         })
     }
 
+    /// Whether the writer task is still taking events.
+    pub fn is_running(&self) -> bool {
+        !self.tx.is_closed()
+    }
+
     /// HMAC-SHA256(subject_key, id_number) as lowercase hex — the only form of an ID number
     /// the audit trail stores. The number is trimmed and upper-cased first (the check
     /// character `x`), matching [`crate::id_number::IdNumber`]'s normal form.

@@ -22,6 +22,7 @@ mod graphql;
 mod ops;
 
 pub use auth::RequestAccess;
+pub use ops::Readiness;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

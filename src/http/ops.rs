@@ -35,33 +35,75 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when every department source and the hub's own database (policy, audit trail)
-/// answer; otherwise 503 naming the failing ones.
+/// A readiness report and when it was taken.
+#[derive(Debug, Clone)]
+pub struct Readiness {
+    at: std::time::Instant,
+    status: StatusCode,
+    body: serde_json::Value,
+}
+
+/// How long a readiness report is reused.
+const READINESS_TTL: Duration = Duration::from_secs(2);
+
+/// Reads every department (its own statements, for no ID, 2 s at most), the hub database
+/// and the audit writer. `ready`: all up; `degraded`: some departments down — the hub
+/// still serves, their sections are `SOURCE_UNAVAILABLE` — (both 200); `not_ready`: the
+/// hub database or the audit trail is down, so nothing personal can be served (503).
 pub async fn readyz(State(state): State<AppState>) -> Response {
+    let mut cached = state.readiness.lock().await;
+    if let Some(r) = cached.as_ref().filter(|r| r.at.elapsed() < READINESS_TTL) {
+        return (r.status, Json(r.body.clone())).into_response();
+    }
     let pings = state
         .sources
         .iter()
         .map(|(d, s)| async move { (d, s.ping().await) });
     let results = futures::future::join_all(pings).await;
+    let mut departments = serde_json::Map::new();
     let mut failing: Vec<&str> = Vec::new();
     for (d, r) in &results {
         if let Err(e) = r {
             tracing::warn!(department = d.code(), error = %e, "source not ready");
             failing.push(d.code());
         }
+        departments.insert(
+            d.code().into(),
+            json!(if r.is_ok() { "up" } else { "down" }),
+        );
     }
-    let hub = tokio::time::timeout(Duration::from_secs(2), state.dbs.hub().ping()).await;
-    if !matches!(hub, Ok(Ok(()))) {
+    let hub = matches!(
+        tokio::time::timeout(Duration::from_secs(2), state.dbs.hub().ping()).await,
+        Ok(Ok(()))
+    );
+    if !hub {
         tracing::warn!("hub database not ready");
         failing.push("hub");
     }
-    if failing.is_empty() {
-        (StatusCode::OK, Json(json!({ "status": "ready" }))).into_response()
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "failing": failing })),
-        )
-            .into_response()
+    let audit = state.audit.as_ref().is_none_or(|a| a.is_running());
+    if !audit {
+        tracing::warn!("audit writer not running");
+        failing.push("audit");
     }
+    let (status, word) = if !hub || !audit {
+        (StatusCode::SERVICE_UNAVAILABLE, "not_ready")
+    } else if failing.is_empty() {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::OK, "degraded")
+    };
+    let up = |ok: bool| if ok { "up" } else { "down" };
+    let body = json!({
+        "status": word,
+        "departments": departments,
+        "hub": up(hub),
+        "audit": up(audit),
+        "failing": failing,
+    });
+    *cached = Some(Readiness {
+        at: std::time::Instant::now(),
+        status,
+        body: body.clone(),
+    });
+    (status, Json(body)).into_response()
 }

@@ -44,6 +44,30 @@ pub enum SourceError {
     Contract,
 }
 
+/// A department whose database could not be opened at start-up: every read reports it
+/// unavailable.
+#[derive(Debug)]
+pub struct Unopened(pub Department);
+
+#[async_trait::async_trait]
+impl DepartmentSource for Unopened {
+    fn department(&self) -> Department {
+        self.0
+    }
+
+    async fn fetch(&self, _ids: &[IdNumber]) -> Result<DepartmentRecords, SourceError> {
+        Err(SourceError::Query(
+            "the database could not be opened at start-up".into(),
+        ))
+    }
+
+    async fn ping(&self) -> Result<(), SourceError> {
+        Err(SourceError::Query(
+            "the database could not be opened at start-up".into(),
+        ))
+    }
+}
+
 /// The source of every department, one each.
 #[derive(Clone)]
 pub struct Sources {

@@ -48,9 +48,13 @@ async fn readyz_names_the_unreachable_source() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 503);
+    // One department down: degraded, still serving.
+    assert_eq!(r.status(), 200);
     let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "degraded", "{body}");
     assert_eq!(body["failing"], serde_json::json!(["trade_union"]));
+    assert_eq!(body["departments"]["trade_union"], "down");
+    assert_eq!(body["departments"]["education"], "up");
     // The process itself is still healthy.
     let h = app
         .client
@@ -143,4 +147,57 @@ async fn a_serving_hub_witnesses_its_audit_trail() {
         assert!(report.is_ok(), "{b:?}: {report:?}");
         app.cleanup().await;
     }
+}
+
+/// A corrupt, a missing and a hanging department: each is reported down, in bounded time,
+/// the hub stays up (degraded), and `serve` does not create the missing database.
+#[tokio::test]
+async fn readyz_reads_each_department_corrupt_missing_or_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("poverty.db");
+    std::fs::write(&garbage, vec![0x42u8; 8192]).unwrap();
+    let missing = dir.path().join("trade_union.db");
+    // Accepts connections and never answers.
+    let hang = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = hang.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in hang.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let (g, m) = (garbage.clone(), missing.clone());
+    let app = spawn_app_with(&backends()[0], move |c| {
+        c.source_mut(Department::Poverty).url = Some(format!("sqlite://{}?mode=rwc", g.display()));
+        c.source_mut(Department::TradeUnion).url =
+            Some(format!("sqlite://{}?mode=rwc", m.display()));
+        let v = c.source_mut(Department::Veterans);
+        v.url = Some(format!("postgres://nobody@127.0.0.1:{port}/none"));
+        v.connect_timeout_secs = 1;
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let r = app
+        .client
+        .get(format!("{}/readyz", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "degraded", "{body}");
+    for d in ["poverty", "trade_union", "veterans"] {
+        assert_eq!(body["departments"][d], "down", "{d}: {body}");
+    }
+    for d in ["hrss_training", "hrss_social", "education", "civil_affairs"] {
+        assert_eq!(body["departments"][d], "up", "{d}: {body}");
+    }
+    assert_eq!(body["hub"], "up");
+    assert_eq!(body["audit"], "up");
+    assert!(
+        !missing.exists(),
+        "serve created the missing department database"
+    );
+    app.cleanup().await;
 }

@@ -116,8 +116,12 @@ impl<Q: SqlQuery> DepartmentSource for SqlSource<Q> {
             .collect())
     }
 
+    /// Runs the department's own statements for no ID: its tables must exist and answer,
+    /// which a bare connection check (or a missing or corrupt SQLite file) would not show.
     async fn ping(&self) -> Result<(), SourceError> {
-        match tokio::time::timeout(Duration::from_secs(2), self.conn.ping()).await {
+        let mut none = Grouped::<Q::Records>::new();
+        let read = Q::fetch(&self.conn, Vec::new(), &mut none);
+        match tokio::time::timeout(Duration::from_secs(2), read).await {
             Ok(r) => r.map_err(|e| SourceError::Query(e.to_string())),
             Err(_) => Err(SourceError::Timeout),
         }
