@@ -47,6 +47,8 @@ pub struct AppState {
     /// The last readiness report, reused for a moment so that probes cost the departments
     /// nothing extra.
     pub readiness: Arc<tokio::sync::Mutex<Option<http::Readiness>>>,
+    /// Renders `/metrics`.
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// The live access policy; `None` only when switched off for a cost comparison.
     pub policy: Option<Arc<policy::store::PolicyStore>>,
     /// The audit trail; `None` only when switched off for a cost comparison.
@@ -139,6 +141,7 @@ impl Application {
                 limits,
                 clock: Clock::System,
                 readiness: Arc::default(),
+                metrics: telemetry::metrics(),
                 policy,
                 audit,
             },

@@ -225,7 +225,12 @@ impl Writer {
             first_seq = head.seq + 1,
             last_seq = new_head.seq,
         );
+        let events = rows.len();
+        let start = std::time::Instant::now();
         let result = insert_rows(&self.conn, rows).instrument(span.clone()).await;
+        metrics::histogram!("archive_hub_audit_commit_seconds")
+            .record(start.elapsed().as_secs_f64());
+        metrics::histogram!("archive_hub_audit_batch_events").record(events as f64);
         match result {
             Ok(()) => {
                 self.head = Some(new_head);

@@ -31,6 +31,20 @@ pub async fn graphql(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let consumer = access.as_ref().map(|a| a.consumer.name.clone());
+    let mut response = handle(state, access, headers, body).await;
+    if let Some(o) = response.extensions_mut().get_mut::<super::Outcome>() {
+        o.consumer = o.consumer.take().or(consumer);
+    }
+    response
+}
+
+async fn handle(
+    state: AppState,
+    access: Option<std::sync::Arc<Access>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let lang = lang_of(&headers);
     // Only JSON is accepted: a `text/plain` or form POST is what a browser sends across
     // origins without a preflight, the classic CSRF vector.
@@ -78,6 +92,7 @@ pub async fn graphql(
             return request_error(StatusCode::INTERNAL_SERVER_ERROR, HubError::Internal, lang);
         }
     };
+    let (req, operation) = req;
     let time = access
         .as_ref()
         .map_or_else(|| state.clock.request_time(), |a| a.time);
@@ -111,6 +126,18 @@ pub async fn graphql(
         }
     }
     error::finalize(&mut resp, lang);
+    let outcome = super::Outcome {
+        code: resp.errors.first().and_then(|e| {
+            let code = e.extensions.as_ref()?.get("code")?;
+            crate::error::ErrorCode::all()
+                .into_iter()
+                .map(crate::error::ErrorCode::as_str)
+                .find(|c| matches!(code, async_graphql::Value::String(s) if s == c))
+        }),
+        limit: None,
+        consumer: access.as_ref().map(|a| a.consumer.name.clone()),
+        operation: Some(super::operation_label(operation.as_deref())),
+    };
     // A response about many persons is serialised off the async workers; a small one
     // takes less than the hand-off.
     let persons = access.as_ref().map_or(0, |a| a.subjects());
@@ -123,11 +150,15 @@ pub async fn graphql(
         }
     };
     match json {
-        Ok(json) => (
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            json,
-        )
-            .into_response(),
+        Ok(json) => {
+            let mut r = (
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                json,
+            )
+                .into_response();
+            r.extensions_mut().insert(outcome);
+            r
+        }
         Err(()) => {
             tracing::error!("response serialisation failed");
             request_error(StatusCode::INTERNAL_SERVER_ERROR, HubError::Internal, lang)
@@ -147,7 +178,7 @@ fn prepare(
     types: &crate::graphql::TypeMap,
     limits: &crate::graphql::QueryLimits,
     admin: bool,
-) -> Result<async_graphql::Request, Refused> {
+) -> Result<(async_graphql::Request, Option<String>), Refused> {
     // Array batching is not offered: one operation per HTTP request keeps limits and audit
     // per request meaningful.
     let mut req = serde_json::from_slice::<async_graphql::Request>(body).map_err(|_| {
@@ -175,8 +206,18 @@ fn prepare(
         admin,
     )
     .map_err(Refused::Graphql)?;
+    // The metrics label: the name the client chose, or the document's only operation's.
+    let operation = req
+        .operation_name
+        .clone()
+        .or_else(|| match &doc.operations {
+            async_graphql::parser::types::DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+                ops.keys().next().map(|n| n.to_string())
+            }
+            _ => None,
+        });
     req.set_parsed_query(doc);
-    Ok(req)
+    Ok((req, operation))
 }
 
 /// A syntax error says where, never what: quoting the source could echo an ID number.
@@ -198,7 +239,10 @@ fn parse_error(e: &async_graphql::parser::Error, limits: &crate::graphql::QueryL
 
 /// A GraphQL-level error found before execution: `data` is null, as the engine would say.
 fn graphql_error(e: HubError, lang: Lang) -> Response {
-    Json(json!({ "data": null, "errors": [e.render(lang)] })).into_response()
+    let outcome = super::Outcome::of(&e);
+    let mut r = Json(json!({ "data": null, "errors": [e.render(lang)] })).into_response();
+    r.extensions_mut().insert(outcome);
+    r
 }
 
 fn audit_events(access: &Access, audit: &AuditLog) -> Vec<NewAuditEvent> {

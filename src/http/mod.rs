@@ -31,7 +31,13 @@ pub fn router(state: AppState) -> Router {
     let body_limit = cfg.body_limit_bytes;
     let timeout = Duration::from_secs(cfg.request_timeout_secs);
     Router::new()
-        .route("/graphql", get(ops::graphiql).post(graphql::graphql))
+        .route(
+            "/graphql",
+            get(ops::graphiql)
+                .post(graphql::graphql)
+                .layer(axum::middleware::from_fn(record)),
+        )
+        .route("/metrics", get(ops::metrics))
         .route("/schema", get(ops::consumer_schema))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -83,5 +89,75 @@ fn status_of(e: &HubError) -> StatusCode {
 
 /// A response in GraphQL's error shape for requests that never reach the executor.
 fn request_error(status: StatusCode, e: HubError, lang: Lang) -> Response {
-    (status, Json(json!({ "errors": [e.render(lang)] }))).into_response()
+    let outcome = Outcome::of(&e);
+    let mut r = (status, Json(json!({ "errors": [e.render(lang)] }))).into_response();
+    r.extensions_mut().insert(outcome);
+    r
+}
+
+/// What a `/graphql` request came to, left in the response for the metrics layer: never
+/// an ID number or query text, only bounded labels.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The first error's code, if any.
+    pub code: Option<&'static str>,
+    /// The limit that refused it, if one did.
+    pub limit: Option<&'static str>,
+    pub consumer: Option<String>,
+    pub operation: Option<String>,
+}
+
+impl Outcome {
+    fn of(e: &HubError) -> Self {
+        Self {
+            code: Some(e.code().as_str()),
+            limit: match e {
+                HubError::LimitExceeded { what, .. } => Some(what),
+                _ => None,
+            },
+            ..Self::default()
+        }
+    }
+}
+
+/// A client's operation name as a metrics label: short names of letters, digits and `_`
+/// only, anything else lumped together, so that callers cannot flood the label space
+/// with junk.
+fn operation_label(name: Option<&str>) -> String {
+    match name {
+        None => "anonymous".into(),
+        Some(n) if n.len() <= 64 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            n.to_string()
+        }
+        Some(_) => "other".into(),
+    }
+}
+
+/// Counts and times every `/graphql` request by operation, consumer, status and code.
+async fn record(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let start = std::time::Instant::now();
+    let response = next.run(req).await;
+    let outcome = response
+        .extensions()
+        .get::<Outcome>()
+        .cloned()
+        .unwrap_or_default();
+    let operation = outcome.operation.unwrap_or_else(|| "-".into());
+    let consumer = outcome.consumer.unwrap_or_else(|| "-".into());
+    let status = response.status().as_u16().to_string();
+    let code = outcome.code.unwrap_or("none");
+    metrics::counter!("archive_hub_requests_total",
+        "operation" => operation.clone(), "consumer" => consumer.clone(),
+        "status" => status.clone(), "code" => code)
+    .increment(1);
+    metrics::histogram!("archive_hub_request_duration_seconds", "operation" => operation)
+        .record(start.elapsed().as_secs_f64());
+    if let Some(what) = outcome.limit {
+        metrics::counter!("archive_hub_limits_rejected_total", "what" => what).increment(1);
+    }
+    tracing::info!(
+        consumer = %consumer, status = %status, code, duration_ms = start.elapsed().as_millis() as u64,
+        "graphql request"
+    );
+    response
 }

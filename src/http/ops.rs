@@ -31,6 +31,18 @@ pub async fn consumer_schema(State(state): State<AppState>, headers: HeaderMap) 
     }
 }
 
+/// Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
 pub async fn healthz() -> &'static str {
     "ok"
 }

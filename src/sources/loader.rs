@@ -42,13 +42,24 @@ impl ArchiveLoader {
                 rows = tracing::field::Empty,
             );
             async move {
+                let start = std::time::Instant::now();
                 let result = source.fetch(ids).instrument(span.clone()).await;
                 let result = result.and_then(|r| check(d, ids, r));
+                let dept = d.code();
+                metrics::histogram!("archive_hub_source_duration_seconds", "department" => dept)
+                    .record(start.elapsed().as_secs_f64());
                 match &result {
                     Ok(r) => {
-                        span.record("rows", r.values().map(|s| s.len()).sum::<usize>());
+                        let rows = r.values().map(|s| s.len()).sum::<usize>();
+                        span.record("rows", rows);
+                        metrics::counter!("archive_hub_source_calls_total", "department" => dept, "outcome" => "ok").increment(1);
+                        metrics::counter!("archive_hub_source_rows_total", "department" => dept)
+                            .increment(rows as u64);
                     }
-                    Err(e) => span.in_scope(|| tracing::error!(error = %e, "source failed")),
+                    Err(e) => {
+                        span.in_scope(|| tracing::error!(error = %e, "source failed"));
+                        metrics::counter!("archive_hub_source_calls_total", "department" => dept, "outcome" => "error").increment(1);
+                    }
                 }
                 (d, result.map_err(|_| Unavailable(d)))
             }

@@ -201,3 +201,71 @@ async fn readyz_reads_each_department_corrupt_missing_or_hanging() {
     );
     app.cleanup().await;
 }
+
+/// `/metrics` in Prometheus format, after known requests: requests by operation, consumer,
+/// status and code; source calls and rows per department; audit commits; policy decisions;
+/// refused limits — and never an ID number.
+#[tokio::test]
+async fn metrics_count_known_requests_without_personal_data() {
+    let app = spawn_app(&backends()[0]).await;
+    let id = app.report.samples[0].to_string();
+    let q = "query Lookup($id: IdNumber!) { person(idNumber: $id) { idNumber trainings { traineeName } } }";
+    for _ in 0..3 {
+        let body = app.gql(q, serde_json::json!({ "id": id })).await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let aliases: String = (0..31).map(|i| format!("a{i}: errorCodes ")).collect();
+    let refused = app
+        .gql(&format!("{{ {aliases} }}"), serde_json::json!({}))
+        .await;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
+    let r = app
+        .client
+        .get(format!("{}/metrics", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    // The value of the first sample line holding every one of `parts`.
+    let value = |parts: &[&str]| -> f64 {
+        text.lines()
+            .filter(|l| !l.starts_with('#') && parts.iter().all(|p| l.contains(p)))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .fold(0.0, f64::max)
+    };
+    assert!(
+        value(&[
+            "archive_hub_requests_total{",
+            "operation=\"Lookup\"",
+            "consumer=\"test-full-access\"",
+            "status=\"200\"",
+            "code=\"none\"",
+        ]) >= 3.0,
+        "{text}"
+    );
+    assert!(value(&["archive_hub_requests_total{", "code=\"LIMIT_EXCEEDED\""]) >= 1.0);
+    assert!(value(&["archive_hub_limits_rejected_total{", "what=\"aliases\""]) >= 1.0);
+    assert!(
+        value(&[
+            "archive_hub_request_duration_seconds_count",
+            "operation=\"Lookup\""
+        ]) >= 3.0
+    );
+    for d in ["hrss_training", "veterans"] {
+        let calls = format!("department=\"{d}\"");
+        assert!(value(&["archive_hub_source_calls_total{", &calls, "outcome=\"ok\""]) >= 3.0);
+        assert!(value(&["archive_hub_source_duration_seconds_count", &calls]) >= 3.0);
+    }
+    assert!(
+        value(&[
+            "archive_hub_source_rows_total{",
+            "department=\"hrss_training\""
+        ]) >= 1.0
+    );
+    assert!(value(&["archive_hub_audit_commit_seconds_count"]) >= 3.0);
+    assert!(value(&["archive_hub_audit_batch_events_count"]) >= 3.0);
+    assert!(value(&["archive_hub_policy_decisions_total{", "outcome=\"allow\""]) >= 3.0);
+    assert!(!text.contains(&id), "an ID number in /metrics");
+    app.cleanup().await;
+}

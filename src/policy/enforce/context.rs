@@ -154,6 +154,12 @@ impl Access {
                 FieldDecision::Deny(DenyReason::OutOfScope)
             }
         };
+        let outcome = match d {
+            FieldDecision::Allow => "allow",
+            FieldDecision::Mask(_) => "mask",
+            FieldDecision::Deny(_) => "deny",
+        };
+        metrics::counter!("archive_hub_policy_decisions_total", "outcome" => outcome).increment(1);
         state
             .decisions
             .entry(subject.clone())
