@@ -300,7 +300,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => {
-            telemetry::init(&config.log);
+            // A service's logs go to a collector: JSON lines unless configured otherwise.
+            telemetry::init_with(&config.log, true);
             let app = Application::build(config).await?;
             tracing::info!(addr = %app.local_addr()?, "serving");
             app.run_until_stopped().await?;
@@ -437,7 +438,7 @@ async fn consumer_command(
                     "{:>4}  {:<32} {:<18} dept={:<14} regions={:<12} purposes={} key=ahk_{}_…{}",
                     c.id,
                     c.name,
-                    format!("{:?}", c.kind),
+                    sea_orm::ActiveEnum::to_value(&c.kind),
                     c.department.unwrap_or_default(),
                     c.region_scope,
                     c.purposes,

@@ -131,8 +131,9 @@ pub struct LimitsConfig {
 pub struct LogConfig {
     /// `tracing` filter directive, e.g. `info,archive_hub=debug`.
     pub filter: String,
-    /// JSON lines (production) instead of human-readable output.
-    pub json: bool,
+    /// JSON lines instead of human-readable output; default: JSON for `serve`, readable
+    /// for the demo and the other commands.
+    pub json: Option<bool>,
 }
 
 impl Default for Config {
@@ -228,7 +229,7 @@ impl Default for LogConfig {
     fn default() -> Self {
         Self {
             filter: "info,sea_orm_migration=warn".into(),
-            json: false,
+            json: None,
         }
     }
 }

@@ -4,11 +4,22 @@ use tracing_subscriber::{fmt, EnvFilter};
 
 use crate::config::LogConfig;
 
-/// Installs the global subscriber once; later calls (tests) are no-ops.
+/// Installs the global subscriber once (human-readable unless configured); later calls
+/// (tests) are no-ops.
 pub fn init(cfg: &LogConfig) {
+    init_with(cfg, false)
+}
+
+/// As [`init`], JSON lines when the config does not say and `json_by_default`. Colour
+/// codes only on a terminal.
+pub fn init_with(cfg: &LogConfig, json_by_default: bool) {
+    use std::io::IsTerminal;
     let filter = EnvFilter::try_new(&cfg.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if cfg.json {
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    let _ = if cfg.json.unwrap_or(json_by_default) {
         builder.json().try_init()
     } else {
         builder.try_init()

@@ -85,6 +85,12 @@ fn policy_check_names_an_unknown_field_and_consumers_are_managed() {
     assert!(text.contains("ahk_"), "{text}");
     let list = String::from_utf8(hub(dir.path(), &["consumer", "list"]).stdout).unwrap();
     assert!(list.contains("zibo-union"));
+    // Kinds as the README and policy files name them.
+    assert!(
+        list.lines()
+            .any(|l| l.contains("zibo-union") && l.contains("DEPARTMENT_SYSTEM")),
+        "{list}"
+    );
     let key = text.split_whitespace().last().unwrap();
     assert!(!list.contains(key), "keys are never listed");
     let id = list
