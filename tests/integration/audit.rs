@@ -341,22 +341,7 @@ async fn tamper_recomputed_chain_is_caught_by_the_checkpoint() {
         db.drop_triggers().await;
         // Rewrite seq 15 (hide that a field was read) and recompute every hash after it:
         // the chain is internally consistent again, but no longer matches what was signed.
-        let mut prev = GENESIS_HASH.to_string();
-        for mut row in db.rows().await {
-            if row.seq == 15 {
-                row.fields = "[]".into();
-            }
-            if row.seq >= 15 {
-                row.prev_hash = prev.clone();
-                row.hash = event_hash(&row);
-                let mut am = row.clone().into_active_model();
-                am.fields = Set(row.fields.clone());
-                am.prev_hash = Set(row.prev_hash.clone());
-                am.hash = Set(row.hash.clone());
-                am.update(&db.conn).await.expect("tamper update");
-            }
-            prev = row.hash;
-        }
+        let prev = rewrite_seq_15(&db, false).await;
         let key = keys.verifying_key();
         // The head signed in the commit's last row (seq 20) no longer verifies.
         let report = audit::verify(&db.conn, &key, &[]).await.expect("verify");
@@ -682,6 +667,32 @@ async fn the_writer_checkpoints_by_itself() {
     db.cleanup().await;
 }
 
+/// Empties seq 15's fields and recomputes the chain from there (every row's in-row
+/// signature cleared too when `unsign`); returns the new head hash. Needs the triggers
+/// dropped.
+async fn rewrite_seq_15(db: &HubDb, unsign: bool) -> String {
+    let mut prev = GENESIS_HASH.to_string();
+    for mut row in db.rows().await {
+        if row.seq == 15 {
+            row.fields = "[]".into();
+        }
+        if row.seq >= 15 || unsign {
+            row.prev_hash = prev.clone();
+            row.hash = event_hash(&row);
+            let mut am = row.clone().into_active_model();
+            am.fields = Set(row.fields.clone());
+            am.prev_hash = Set(row.prev_hash.clone());
+            am.hash = Set(row.hash.clone());
+            if unsign {
+                am.signature = Set(None);
+            }
+            am.update(&db.conn).await.expect("tamper update");
+        }
+        prev = row.hash;
+    }
+    prev
+}
+
 /// Re-signs nothing: what an attacker with database rights (but not the signing key)
 /// can do to rows.
 async fn delete_where(db: &HubDb, events_after: i64) {
@@ -747,21 +758,7 @@ async fn tamper_recomputed_chain_with_checkpoints_and_signatures_removed_is_dete
     for b in backends() {
         let (db, keys) = trail(&b).await;
         db.drop_triggers().await;
-        let mut prev = GENESIS_HASH.to_string();
-        for mut row in db.rows().await {
-            if row.seq == 15 {
-                row.fields = "[]".into();
-            }
-            row.prev_hash = prev.clone();
-            row.hash = event_hash(&row);
-            let mut am = row.clone().into_active_model();
-            am.fields = Set(row.fields.clone());
-            am.prev_hash = Set(row.prev_hash.clone());
-            am.hash = Set(row.hash.clone());
-            am.signature = Set(None);
-            am.update(&db.conn).await.expect("tamper update");
-            prev = row.hash;
-        }
+        rewrite_seq_15(&db, true).await;
         audit_checkpoint::Entity::delete_many()
             .exec(&db.conn)
             .await

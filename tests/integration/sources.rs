@@ -164,35 +164,28 @@ async fn a_source_that_fails_or_breaks_its_contract_is_unavailable_not_empty() {
 #[tokio::test]
 async fn today_is_the_request_date_in_china_standard_time() {
     let b = &backends()[0];
-    // 16:30 UTC on 1 June 2030 is already 2 June in Beijing: the veteran turns 30.
-    let clock = Clock::Fixed(Utc.with_ymd_and_hms(2030, 6, 1, 16, 30, 0).unwrap());
-    let source = Arc::new(memory());
-    let app = spawn_app_custom(
-        b,
-        |_| {},
-        move |a| {
-            a.replace_source(source);
-            a.set_clock(clock);
-        },
-    )
-    .await;
-    let q = "query($id: IdNumber!) { person(idNumber: $id) { identity { age } } }";
-    let body = app.gql(q, json!({ "id": veteran().to_string() })).await;
-    assert_eq!(body["data"]["person"]["identity"]["age"], 30, "{body}");
-    app.cleanup().await;
-
-    let clock = Clock::Fixed(Utc.with_ymd_and_hms(2030, 6, 1, 15, 59, 59).unwrap());
-    let source = Arc::new(memory());
-    let app = spawn_app_custom(
-        b,
-        |_| {},
-        move |a| {
-            a.replace_source(source);
-            a.set_clock(clock);
-        },
-    )
-    .await;
-    let body = app.gql(q, json!({ "id": veteran().to_string() })).await;
-    assert_eq!(body["data"]["person"]["identity"]["age"], 29, "{body}");
-    app.cleanup().await;
+    // 16:30 UTC on 1 June 2030 is already 2 June in Beijing: the veteran turns 30; a
+    // second before 16:00 UTC it is still 1 June there.
+    for (utc, age) in [
+        (Utc.with_ymd_and_hms(2030, 6, 1, 16, 30, 0).unwrap(), 30),
+        (Utc.with_ymd_and_hms(2030, 6, 1, 15, 59, 59).unwrap(), 29),
+    ] {
+        let source = Arc::new(memory());
+        let app = spawn_app_custom(
+            b,
+            |_| {},
+            move |a| {
+                a.replace_source(source);
+                a.set_clock(Clock::Fixed(utc));
+            },
+        )
+        .await;
+        let q = "query($id: IdNumber!) { person(idNumber: $id) { identity { age } } }";
+        let body = app.gql(q, json!({ "id": veteran().to_string() })).await;
+        assert_eq!(
+            body["data"]["person"]["identity"]["age"], age,
+            "{utc}: {body}"
+        );
+        app.cleanup().await;
+    }
 }
