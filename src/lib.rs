@@ -169,10 +169,23 @@ impl Application {
 
     /// Serves until Ctrl-C / SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let audit = self.state.audit.clone();
         let app = http::router(self.state);
-        axum::serve(self.listener, app)
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        // In-flight requests are done (each waited for its audit commit); let the writer
+        // seal the trail with a last checkpoint before the process ends.
+        if let Some(audit) = audit {
+            match tokio::time::timeout(std::time::Duration::from_secs(5), audit.checkpoint()).await
+            {
+                Ok(Ok(())) => tracing::info!("audit trail sealed"),
+                Ok(Err(e)) => tracing::error!(error = %e, "final audit checkpoint failed"),
+                Err(_) => tracing::error!("final audit checkpoint timed out"),
+            }
+        }
+        tracing::info!("stopped");
+        served
     }
 }
 
@@ -193,4 +206,5 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+    tracing::info!("shutting down: no new connections; draining requests in flight");
 }
