@@ -180,8 +180,18 @@ fn prepare(
     admin: bool,
 ) -> Result<(async_graphql::Request, Option<String>), Refused> {
     // Array batching is not offered: one operation per HTTP request keeps limits and audit
-    // per request meaningful.
-    let mut req = serde_json::from_slice::<async_graphql::Request>(body).map_err(|_| {
+    // per request meaningful. Only a JSON object is a request (serde would also read a
+    // struct from an array).
+    let object = body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    let parsed = if object {
+        serde_json::from_slice::<async_graphql::Request>(body).ok()
+    } else {
+        None
+    };
+    let mut req = parsed.ok_or(()).map_err(|_| {
         Refused::Http(
             StatusCode::BAD_REQUEST,
             HubError::BadRequest(RequestProblem::NotOneJsonRequest),

@@ -117,6 +117,9 @@ async fn malformed_requests_get_codes_from_the_closed_set() {
         .await;
     assert_eq!(status, 400, "array batching is off");
     assert_eq!(codes(&batch), vec!["BAD_REQUEST"]);
+    let (status, empty) = app.post_raw(b"[]".to_vec()).await;
+    assert_eq!(status, 400, "{empty}");
+    assert_eq!(codes(&empty), vec!["BAD_REQUEST"]);
     let huge = format!(
         r#"{{"query":"{{ errorCodes }}","variables":{{"pad":"{}"}}}}"#,
         "x".repeat(300 * 1024)
