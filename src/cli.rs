@@ -361,6 +361,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             for id in samples.iter().take(5) {
                 println!("  {id}");
             }
+            // One person registered in each scoped demo consumer's region, so that every
+            // demo consumer can be tried.
+            let pool = seed::sample_ids(persons, seed, persons.min(5000));
+            for (consumer, prefix) in [
+                ("liaocheng-hrss-subsidy-review", "3715"),
+                ("shenxian-civil-affairs", "371522"),
+                ("jinan-veterans", "3701"),
+            ] {
+                if let Some(id) = pool.iter().find(|id| id.region_code().starts_with(prefix)) {
+                    println!("  {id}  (in {prefix}: try it as {consumer})");
+                }
+            }
             if let Some(id) = samples.first() {
                 println!();
                 println!("try: {{ person(idNumber: \"{id}\") {{ identity {{ age region {{ fullName }} }} trainings {{ result class {{ occupationName level startDate }} }} subsidies {{ kind amountFen paidOn }} }} }}");
