@@ -147,6 +147,8 @@ pub enum RequestProblem {
     Unreadable,
     /// The body is not declared `application/json`.
     NotJson,
+    /// A query sent by GET (refused: ID numbers in URLs reach proxy logs).
+    GetQuery,
     NotOneJsonRequest,
 }
 
@@ -235,6 +237,12 @@ impl HubError {
                 .into(),
             Self::BadRequest(RequestProblem::Unreadable) => lang
                 .pick("无法读取请求体", "cannot read the request body")
+                .into(),
+            Self::BadRequest(RequestProblem::GetQuery) => lang
+                .pick(
+                    "查询须以 POST 发送：URL 中的身份证号会留在代理和访问日志里",
+                    "send queries by POST: ID numbers in a URL end up in proxy and access logs",
+                )
                 .into(),
             Self::BadRequest(RequestProblem::NotJson) => lang
                 .pick(

@@ -14,8 +14,23 @@ use super::{lang_of, presented_key, request_error};
 use crate::policy::enforce::authenticate_key;
 use crate::AppState;
 
-pub async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+/// GraphiQL for a browser. Queries are not taken by GET: ID numbers in a URL end up in
+/// proxy and access logs, so a `GET /graphql?query=…` is refused with 405.
+pub async fn graphiql(uri: axum::http::Uri, headers: HeaderMap) -> Response {
+    let asks_query = uri.query().is_some_and(|q| {
+        q.split('&')
+            .any(|kv| kv.split('=').next().is_some_and(|k| k == "query"))
+    });
+    if asks_query {
+        let e = crate::error::HubError::BadRequest(crate::error::RequestProblem::GetQuery);
+        let mut r = request_error(StatusCode::METHOD_NOT_ALLOWED, e, lang_of(&headers));
+        r.headers_mut().insert(
+            axum::http::header::ALLOW,
+            axum::http::HeaderValue::from_static("POST"),
+        );
+        return r;
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
 }
 
 /// The SDL as the calling consumer sees it: only the fields it could ever be allowed.

@@ -243,3 +243,27 @@ async fn client_mistakes_get_client_codes_and_errors_echo_no_personal_data() {
     assert!(ext["column"].as_u64().unwrap() > 0, "{parse}");
     app.cleanup().await;
 }
+
+/// Queries are not taken by GET (an ID number in a URL lands in proxy logs); the page
+/// itself still serves GraphiQL.
+#[tokio::test]
+async fn queries_by_get_are_refused() {
+    let app = spawn_app(&backends()[0]).await;
+    let url = format!(
+        "{}/graphql?query=%7Bperson(idNumber%3A%2237152419731109066X%22)%7BidNumber%7D%7D",
+        app.addr
+    );
+    let r = app.client.get(url).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(codes(&body), vec!["BAD_REQUEST"]);
+    let page = app
+        .client
+        .get(format!("{}/graphql", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    app.cleanup().await;
+}
