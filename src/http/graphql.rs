@@ -32,11 +32,51 @@ pub async fn graphql(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let consumer = access.as_ref().map(|a| a.consumer.name.clone());
+    let graphql_media = prefers_graphql_response(&headers);
     let mut response = handle(state, access, headers, body).await;
+    let mut request_error = false;
     if let Some(o) = response.extensions_mut().get_mut::<super::Outcome>() {
         o.consumer = o.consumer.take().or(consumer);
+        request_error = o.request_error;
+    }
+    // GraphQL over HTTP: under `application/graphql-response+json` a request that never
+    // produced data is a 4xx; under `application/json` (the default) it stays a 200.
+    if graphql_media {
+        let json = response
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        if json {
+            response.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static(
+                    "application/graphql-response+json; charset=utf-8",
+                ),
+            );
+        }
+        if request_error && response.status() == StatusCode::OK {
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+        }
     }
     response
+}
+
+/// Whether the client asks for `application/graphql-response+json` before (or instead
+/// of) `application/json`; without an `Accept` header, or with `*/*`, it gets JSON.
+fn prefers_graphql_response(headers: &HeaderMap) -> bool {
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let at = |m: &str| accept.find(m);
+    match (
+        at("application/graphql-response+json"),
+        at("application/json"),
+    ) {
+        (Some(g), Some(j)) => g < j,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 async fn handle(
@@ -137,11 +177,19 @@ async fn handle(
         limit: None,
         consumer: access.as_ref().map(|a| a.consumer.name.clone()),
         operation: Some(super::operation_label(operation.as_deref())),
+        // Validation and variable failures stop the engine before any field runs: no
+        // data, and no error has a path.
+        request_error: matches!(resp.data, async_graphql::Value::Null)
+            && !resp.errors.is_empty()
+            && resp.errors.iter().all(|e| e.path.is_empty()),
     };
     // A response about many persons is serialised off the async workers; a small one
     // takes less than the hand-off.
     let persons = access.as_ref().map_or(0, |a| a.subjects());
-    let json = if persons <= INLINE_RESPONSE_PERSONS {
+    let json = if outcome.request_error {
+        // No field ran: the response carries errors and no `data` entry.
+        serde_json::to_vec(&json!({ "errors": resp.errors })).map_err(|_| ())
+    } else if persons <= INLINE_RESPONSE_PERSONS {
         serde_json::to_vec(&resp).map_err(|_| ())
     } else {
         match tokio::task::spawn_blocking(move || serde_json::to_vec(&resp)).await {
@@ -247,10 +295,14 @@ fn parse_error(e: &async_graphql::parser::Error, limits: &crate::graphql::QueryL
     }
 }
 
-/// A GraphQL-level error found before execution: `data` is null, as the engine would say.
+/// A GraphQL-level error found before execution.
 fn graphql_error(e: HubError, lang: Lang) -> Response {
-    let outcome = super::Outcome::of(&e);
-    let mut r = Json(json!({ "data": null, "errors": [e.render(lang)] })).into_response();
+    let outcome = super::Outcome {
+        request_error: true,
+        ..super::Outcome::of(&e)
+    };
+    // A request error carries no `data` entry at all (GraphQL over HTTP).
+    let mut r = Json(json!({ "errors": [e.render(lang)] })).into_response();
     r.extensions_mut().insert(outcome);
     r
 }

@@ -105,6 +105,9 @@ pub struct Outcome {
     pub limit: Option<&'static str>,
     pub consumer: Option<String>,
     pub operation: Option<String>,
+    /// The request failed before execution could produce data (syntax, validation, limits,
+    /// variables): a 4xx under `application/graphql-response+json`.
+    pub request_error: bool,
 }
 
 impl Outcome {

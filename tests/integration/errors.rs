@@ -267,3 +267,52 @@ async fn queries_by_get_are_refused() {
     assert_eq!(page.status(), 200);
     app.cleanup().await;
 }
+
+/// GraphQL over HTTP: `application/json` by default (every GraphQL result a 200);
+/// `application/graphql-response+json` on request, where a request that never produced
+/// data (syntax, validation, variables) is a 400 without `data`.
+#[tokio::test]
+async fn media_types_follow_graphql_over_http() {
+    let app = spawn_app(&backends()[0]).await;
+    let send = |accept: Option<&'static str>, query: &'static str| {
+        let mut req = app
+            .client
+            .post(format!("{}/graphql", app.addr))
+            .header("authorization", format!("Bearer {}", app.keys[FULL]))
+            .header("x-purpose", FULL_PURPOSE)
+            .json(&json!({ "query": query }));
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        req.send()
+    };
+    for accept in [None, Some("*/*"), Some("application/json")] {
+        let r = send(accept, "{ errorCodes }").await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        let r = send(accept, "{ nobody }").await.unwrap();
+        assert_eq!(r.status(), 200, "{accept:?}");
+    }
+    let gql = Some("application/graphql-response+json, application/json;q=0.9");
+    let r = send(gql, "{ errorCodes }").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/graphql-response+json"));
+    for bad in [
+        "{ nobody }",
+        "{ errorCodes ",
+        "query($x: Int!) { errorCodes }",
+    ] {
+        let r = send(gql, bad).await.unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body.get("data").is_none(), "{bad}: {body}");
+        assert!(!codes(&body).is_empty());
+    }
+    app.cleanup().await;
+}
