@@ -74,6 +74,8 @@ load() {
     echo "== [$label] persons, 1,000 IDs per request, concurrency 4"
     wrk -t2 -c4 -d"$DURATION" --latency -s bench/persons.lua "$URL" | tee "$OUT/${label}_persons_1000.txt"
   fi
+  # Peak resident memory of the server over the whole step (VmHWM).
+  echo "[$label] peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)" | tee "$OUT/${label}_rss.txt"
   kill $server; wait $server 2>/dev/null || true
 }
 
