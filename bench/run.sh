@@ -82,6 +82,7 @@ load() {
 summary() {
   echo "== summary (requests/s, p50, p99)"
   for f in "$OUT"/$1*.txt; do
+    [[ $f == *_rss.txt ]] && continue
     printf '%-45s %10s  p50 %-9s p99 %s\n' "$(basename "$f" .txt)" \
       "$(awk '/Requests\/sec/ {print $2}' "$f")" "$(awk '$1 == "50%" {print $2}' "$f")" "$(awk '$1 == "99%" {print $2}' "$f")"
   done
