@@ -46,8 +46,23 @@ pub async fn consumer_schema(State(state): State<AppState>, headers: HeaderMap) 
     }
 }
 
-/// Prometheus text format.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus text format, for the hub admin's key only: per-department row counts and
+/// latencies move with each request, so a consumer who could read them after asking about
+/// one person would learn which departments hold records on that person, around the
+/// policy. (A scraper sends the key as `Authorization: Bearer`.)
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(store) = &state.policy {
+        let lang = lang_of(&headers);
+        match authenticate_key(&store.snapshot(), presented_key(&headers)) {
+            Ok(c) if c.is_admin() => {}
+            Ok(_) => {
+                let e =
+                    crate::error::HubError::forbidden(crate::error::ForbiddenReason::ConsumerKind);
+                return request_error(StatusCode::FORBIDDEN, e, lang);
+            }
+            Err(e) => return request_error(StatusCode::UNAUTHORIZED, e, lang),
+        }
+    }
     (
         [(
             axum::http::header::CONTENT_TYPE,

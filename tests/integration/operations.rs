@@ -202,7 +202,7 @@ async fn readyz_reads_each_department_corrupt_missing_or_hanging() {
     app.cleanup().await;
 }
 
-/// `/metrics` in Prometheus format, after known requests: requests by operation, consumer,
+/// `/metrics` in Prometheus format, for the hub admin only, after known requests: requests by operation, consumer,
 /// status and code; source calls and rows per department; audit commits; policy decisions;
 /// refused limits — and never an ID number.
 #[tokio::test]
@@ -219,12 +219,18 @@ async fn metrics_count_known_requests_without_personal_data() {
         .gql(&format!("{{ {aliases} }}"), serde_json::json!({}))
         .await;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
-    let r = app
-        .client
-        .get(format!("{}/metrics", app.addr))
-        .send()
-        .await
-        .unwrap();
+    // Row counts move with each request: only the hub admin may read them.
+    let metrics = |key: Option<String>| {
+        let mut req = app.client.get(format!("{}/metrics", app.addr));
+        if let Some(k) = key {
+            req = req.header("authorization", format!("Bearer {k}"));
+        }
+        req.send()
+    };
+    assert_eq!(metrics(None).await.unwrap().status(), 401);
+    let consumer = Some(app.keys[crate::common::FULL].clone());
+    assert_eq!(metrics(consumer).await.unwrap().status(), 403);
+    let r = metrics(Some(app.keys["hub-admin"].clone())).await.unwrap();
     assert_eq!(r.status(), 200);
     let text = r.text().await.unwrap();
     // The value of the first sample line holding every one of `parts`.
