@@ -91,7 +91,7 @@ pub struct SourceConfig {
     pub connect_timeout_secs: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LimitsConfig {
     /// Most ID numbers one `persons` call may ask for.

@@ -92,7 +92,7 @@ impl Application {
         let listener = TcpListener::bind(&addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
-        let limits = QueryLimits::from_config(&config.limits);
+        let limits = config.limits;
         let schema = build_schema(limits);
         let types = Arc::new(TypeMap::from_sdl(&schema.sdl()));
         let sources = dbs.sources()?;

@@ -15,41 +15,8 @@ use async_graphql_value::Value;
 
 use crate::error::{ForbiddenReason, HubError};
 
-/// What the query root and the pre-execution check enforce.
-#[derive(Debug, Clone, Copy)]
-pub struct QueryLimits {
-    pub max_batch_ids: usize,
-    pub max_depth: usize,
-    pub max_complexity: usize,
-    pub max_recursive_depth: usize,
-    pub max_directives_per_field: usize,
-    pub max_directives: usize,
-    pub max_aliases: usize,
-    pub max_root_fields: usize,
-    pub max_fields: usize,
-    pub max_arguments: usize,
-    pub max_tokens: usize,
-    pub max_query_bytes: usize,
-}
-
-impl QueryLimits {
-    pub fn from_config(l: &crate::config::LimitsConfig) -> Self {
-        Self {
-            max_batch_ids: l.max_batch_ids,
-            max_depth: l.max_depth,
-            max_complexity: l.max_complexity,
-            max_recursive_depth: l.max_recursive_depth,
-            max_directives_per_field: l.max_directives_per_field,
-            max_directives: l.max_directives,
-            max_aliases: l.max_aliases,
-            max_root_fields: l.max_root_fields,
-            max_fields: l.max_fields,
-            max_arguments: l.max_arguments,
-            max_tokens: l.max_tokens,
-            max_query_bytes: l.max_query_bytes,
-        }
-    }
-}
+/// The limits are the config's `[limits]` as they are.
+pub use crate::config::LimitsConfig as QueryLimits;
 
 /// Refuses a document of more than `max` lexical tokens before it is parsed: the count
 /// stops at the limit, so a flood costs no more than a legitimate query (GraphQL's ignored
@@ -411,7 +378,7 @@ mod tests {
     use super::*;
 
     fn limits() -> QueryLimits {
-        QueryLimits::from_config(&crate::config::LimitsConfig::default())
+        QueryLimits::default()
     }
 
     fn run(q: &str) -> Result<(), HubError> {

@@ -132,6 +132,14 @@ pub fn today(ctx: &Context<'_>) -> Result<NaiveDate, HubError> {
         .ok_or(HubError::Internal)
 }
 
+/// The date asked for, or the request's date (China Standard Time) when none is given.
+pub fn day_or_today(ctx: &Context<'_>, on: Option<scalars::Date>) -> Result<NaiveDate, HubError> {
+    match on {
+        Some(d) => Ok(d.0),
+        None => today(ctx),
+    }
+}
+
 /// Adds what every request reads: its archive loader and its time.
 pub fn with_request_data(
     req: async_graphql::Request,
@@ -157,8 +165,5 @@ pub fn build_schema(limits: QueryLimits) -> HubSchema {
 
 /// The SDL of the schema, as checked into `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(QueryLimits::from_config(
-        &crate::config::LimitsConfig::default(),
-    ))
-    .sdl()
+    build_schema(QueryLimits::default()).sdl()
 }

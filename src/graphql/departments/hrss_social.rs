@@ -81,10 +81,7 @@ impl SocialInsuranceSection {
         ctx: &Context<'_>,
         on: Option<Date>,
     ) -> async_graphql::Result<Option<bool>> {
-        let day = match on {
-            Some(d) => d.0,
-            None => crate::graphql::today(ctx)?,
-        };
+        let day = crate::graphql::day_or_today(ctx, on)?;
         Ok(Some(self.get()?.receives_pension_on(day)))
     }
 }
