@@ -169,8 +169,12 @@ pub async fn verify(
     let trusted = hex::encode(key.as_bytes());
     let mut witnessed: BTreeMap<i64, &WitnessRecord> = BTreeMap::new();
     for w in witnesses {
-        let message = format!("{}|{}|{}", w.seq, w.head_hash, w.signed_at);
-        if !signature_verifies(key, &w.signature, &message) {
+        // The same message the writer signed, rebuilt from the record's own fields.
+        let signed = chrono::DateTime::parse_from_rfc3339(&w.signed_at)
+            .ok()
+            .map(|t| checkpoint_message(w.seq, &w.head_hash, &t.with_timezone(&chrono::Utc)))
+            .is_some_and(|message| signature_verifies(key, &w.signature, &message));
+        if !signed {
             let why = if w.public_key != trusted {
                 "was signed by a different key than the trusted one (key replaced?)"
             } else {
