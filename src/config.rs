@@ -124,6 +124,13 @@ pub struct LimitsConfig {
     pub max_tokens: usize,
     /// Longest query text, in bytes (the body limit covers variables as well).
     pub max_query_bytes: usize,
+    /// Deepest nesting under `__schema` / `__type`, counted instead of `max_depth` there:
+    /// the standard introspection query (GraphiQL's, graphql-js's) nests `ofType` nine
+    /// times, about 15 in all; `ofType` is a single object, so depth alone costs little.
+    pub max_introspection_depth: usize,
+    /// Most introspection lists nested in one another (`types` → `fields` → `args` is 3,
+    /// the most the standard query needs): each level multiplies the response.
+    pub max_introspection_lists: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -188,6 +195,8 @@ impl Default for LimitsConfig {
             max_arguments: 200,
             max_tokens: 5000,
             max_query_bytes: 64 * 1024,
+            max_introspection_depth: 20,
+            max_introspection_lists: 3,
         }
     }
 }

@@ -60,7 +60,6 @@ pub enum ForbiddenReason {
     PurposeNotAllowed,
     /// A root field reserved for another kind of consumer.
     ConsumerKind,
-    Introspection,
     /// 不予共享: only the owning department may read it.
     OwnerOnly,
     NoGrant,
@@ -79,7 +78,6 @@ impl ForbiddenReason {
             Self::PurposeMissing => "PURPOSE_MISSING",
             Self::PurposeNotAllowed => "PURPOSE_NOT_ALLOWED",
             Self::ConsumerKind => "CONSUMER_KIND",
-            Self::Introspection => "INTROSPECTION",
             Self::OwnerOnly => "OWNER_ONLY",
             Self::NoGrant => "NO_GRANT",
             Self::GrantExpired => "GRANT_EXPIRED",
@@ -102,10 +100,6 @@ impl ForbiddenReason {
             Self::ConsumerKind => lang.pick(
                 "本接入方类型无权调用此查询",
                 "this kind of consumer may not use this query",
-            ),
-            Self::Introspection => lang.pick(
-                "仅枢纽管理员可进行内省查询",
-                "introspection is for the hub admin only",
             ),
             Self::OwnerOnly => lang.pick(
                 "该字段不予共享，仅数据提供部门可读",

@@ -13,7 +13,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Value as ConstValue, Variables};
 use async_graphql_value::Value;
 
-use crate::error::{ForbiddenReason, HubError};
+use crate::error::HubError;
 
 /// The limits are the config's `[limits]` as they are.
 pub use crate::config::LimitsConfig as QueryLimits;
@@ -132,8 +132,22 @@ struct Cost {
     top_fields: usize,
     directives: usize,
     arguments: usize,
-    introspects: bool,
+    /// Introspection lists nested in one another (by field name; only checked under
+    /// `__schema` / `__type`).
+    lists: usize,
 }
+
+/// The list-valued fields of the introspection types.
+const INTROSPECTION_LISTS: [&str; 8] = [
+    "types",
+    "fields",
+    "inputFields",
+    "interfaces",
+    "possibleTypes",
+    "enumValues",
+    "args",
+    "directives",
+];
 
 struct Checker<'a> {
     doc: &'a ExecutableDocument,
@@ -144,15 +158,15 @@ struct Checker<'a> {
     fragments: HashMap<&'a Name, Option<Cost>>,
 }
 
-/// Checks every operation of `doc` against `limits`, and that non-admins do not
-/// introspect. Also checks that the variables the operation requires are given.
+/// Checks every operation of `doc` against `limits`, and that the variables the operation
+/// requires are given. Every consumer may introspect (it sees its own view of the schema,
+/// [`super::view`]); introspection has its own depth and nesting limits.
 pub fn check(
     doc: &ExecutableDocument,
     operation_name: Option<&str>,
     variables: &Variables,
     types: &TypeMap,
     limits: &QueryLimits,
-    admin: bool,
 ) -> Result<(), HubError> {
     let mut c = Checker {
         doc,
@@ -192,9 +206,6 @@ pub fn check(
         ];
         if let Some(e) = checks.into_iter().flatten().next() {
             return Err(e);
-        }
-        if cost.introspects && !admin {
-            return Err(HubError::forbidden(ForbiddenReason::Introspection));
         }
     }
     if let Some(op) = selected(&doc.operations, operation_name) {
@@ -244,7 +255,12 @@ impl<'a> Checker<'a> {
                     let f = &f.node;
                     let name = f.name.node.as_str();
                     let child_ty = self.types.field_type(ty, name);
-                    let child = self.set(&f.selection_set.node, child_ty)?;
+                    let mut child = self.set(&f.selection_set.node, child_ty)?;
+                    if name == "__schema" || name == "__type" {
+                        self.introspection(&child)?;
+                        // Counted against its own limits above, not the data's depth.
+                        child.depth = 0;
+                    }
                     let weight = match (ty, name) {
                         (_, "__typename") => 1,
                         (Some("Person"), "idNumber" | "identity") => 1,
@@ -266,7 +282,7 @@ impl<'a> Checker<'a> {
                         top_fields: 1,
                         directives: child.directives + f.directives.len(),
                         arguments: child.arguments + f.arguments.len(),
-                        introspects: child.introspects || name == "__schema" || name == "__type",
+                        lists: child.lists + usize::from(INTROSPECTION_LISTS.contains(&name)),
                     };
                     (cost, false, 1)
                 }
@@ -300,9 +316,29 @@ impl<'a> Checker<'a> {
             total.top_fields = total.top_fields.saturating_add(top);
             total.directives = total.directives.saturating_add(item.directives);
             total.arguments = total.arguments.saturating_add(item.arguments);
-            total.introspects |= item.introspects;
+            total.lists = total.lists.max(item.lists);
         }
         Ok(total)
+    }
+
+    /// The limits of an introspection field's selection.
+    fn introspection(&self, child: &Cost) -> Result<(), HubError> {
+        let l = self.limits;
+        let over = |what, got, limit| {
+            (got > limit).then_some(HubError::LimitExceeded { what, limit, got })
+        };
+        [
+            over(
+                "introspectionDepth",
+                child.depth + 1,
+                l.max_introspection_depth,
+            ),
+            over("introspectionLists", child.lists, l.max_introspection_lists),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map_or(Ok(()), Err)
     }
 
     /// A fragment's cost, measured once.

@@ -18,6 +18,7 @@ pub mod departments;
 pub mod limits;
 pub mod person;
 pub mod scalars;
+pub mod view;
 
 pub use limits::{QueryLimits, TypeMap};
 pub use person::Person;
@@ -160,6 +161,7 @@ pub fn build_schema(limits: QueryLimits) -> HubSchema {
         .extension(crate::policy::enforce::PolicyExtension)
         .limit_recursive_depth(limits.max_recursive_depth)
         .disable_suggestions()
+        .directive(view::ConsumerView)
         .finish()
 }
 

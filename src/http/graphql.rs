@@ -116,12 +116,11 @@ async fn handle(
     // Reading the JSON, parsing and the shape check are CPU work that grows with the
     // body: past a few KiB, off the async workers, so that one large request cannot stall
     // the others (small ones take microseconds, less than the hand-off).
-    let admin = access.as_ref().is_none_or(|a| a.consumer.is_admin());
     let (types, limits) = (state.types.clone(), state.limits);
     let prepared = if body.len() <= INLINE_BODY_BYTES {
-        Ok(prepare(&body, &types, &limits, admin))
+        Ok(prepare(&body, &types, &limits))
     } else {
-        tokio::task::spawn_blocking(move || prepare(&body, &types, &limits, admin)).await
+        tokio::task::spawn_blocking(move || prepare(&body, &types, &limits)).await
     };
     let req = match prepared {
         Ok(Ok(req)) => req,
@@ -225,7 +224,6 @@ fn prepare(
     body: &[u8],
     types: &crate::graphql::TypeMap,
     limits: &crate::graphql::QueryLimits,
-    admin: bool,
 ) -> Result<(async_graphql::Request, Option<String>), Refused> {
     // Array batching is not offered: one operation per HTTP request keeps limits and audit
     // per request meaningful. Only a JSON object is a request (serde would also read a
@@ -261,7 +259,6 @@ fn prepare(
         &req.variables,
         types,
         limits,
-        admin,
     )
     .map_err(Refused::Graphql)?;
     // The metrics label: the name the client chose, or the document's only operation's.

@@ -1,5 +1,5 @@
-//! HTTP surface: `/graphql` (POST; GET serves GraphiQL), `/schema`, `/healthz`, `/readyz`,
-//! and the tower layers for request ids, tracing, body limits and timeouts.
+//! HTTP surface: `/graphql` (POST; GET serves GraphiQL, its assets under `/graphiql/`),
+//! `/schema`, `/metrics`, `/healthz`, `/readyz`, and the tower layers for request ids, tracing, body limits and timeouts.
 
 use std::time::Duration;
 
@@ -18,6 +18,7 @@ use crate::i18n::Lang;
 use crate::AppState;
 
 mod auth;
+mod graphiql;
 mod graphql;
 mod ops;
 
@@ -36,6 +37,10 @@ pub fn router(state: AppState) -> Router {
             get(ops::graphiql)
                 .post(graphql::graphql)
                 .layer(axum::middleware::from_fn(record)),
+        )
+        .route(
+            "/graphiql/{build}/{file}",
+            get(graphiql::asset).layer(tower_http::compression::CompressionLayer::new()),
         )
         .route("/metrics", get(ops::metrics))
         .route("/schema", get(ops::consumer_schema))

@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
@@ -30,7 +29,7 @@ pub async fn graphiql(uri: axum::http::Uri, headers: HeaderMap) -> Response {
         );
         return r;
     }
-    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+    super::graphiql::page()
 }
 
 /// The SDL as the calling consumer sees it: only the fields it could ever be allowed.
@@ -41,7 +40,7 @@ pub async fn consumer_schema(State(state): State<AppState>, headers: HeaderMap) 
     };
     let snapshot = store.snapshot();
     match authenticate_key(&snapshot, presented_key(&headers)) {
-        Ok(c) => crate::policy::sdl_for(&snapshot, &c, &sdl).into_response(),
+        Ok(c) => crate::graphql::view::sdl_for(&snapshot, &c, &sdl).into_response(),
         Err(e) => request_error(StatusCode::UNAUTHORIZED, e, lang_of(&headers)),
     }
 }

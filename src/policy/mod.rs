@@ -179,8 +179,22 @@ impl PolicySnapshot {
         }
     }
 
-    /// Whether a consumer could ever be allowed (or masked) this field, for any person:
-    /// what its view of the schema shows.
+    /// Whether `type_name.field` is in the consumer's view of the schema (introspection
+    /// and `/schema`): root fields its kind may call, and catalog fields it could ever be
+    /// allowed; everything to the hub admin. Plain structure is shown to all.
+    pub fn shows(&self, consumer: &Consumer, type_name: &str, field: &str) -> bool {
+        if consumer.is_admin() {
+            return true;
+        }
+        if type_name == "Query" && !root_field_allowed(consumer.kind, field) {
+            return false;
+        }
+        self.catalog
+            .get(type_name, field)
+            .is_none_or(|f| self.could_see(consumer, f))
+    }
+
+    /// Whether a consumer could ever be allowed (or masked) this field, for any person.
     pub fn could_see(&self, consumer: &Consumer, field: &FieldPolicy) -> bool {
         if consumer.department == Some(field.owner) || consumer.is_admin() {
             return true;
@@ -196,53 +210,11 @@ impl PolicySnapshot {
     }
 }
 
-/// The schema as one consumer sees it: the SDL without the personal-data fields it could
-/// never be allowed (their descriptions go with them).
-pub fn sdl_for(snapshot: &PolicySnapshot, consumer: &Consumer, sdl: &str) -> String {
-    let mut out = String::with_capacity(sdl.len());
-    let mut current_type: Option<String> = None;
-    let mut pending: Vec<&str> = Vec::new();
-    let mut in_description = false;
-    for line in sdl.lines() {
-        let trimmed = line.trim();
-        if !line.starts_with('\t') {
-            current_type = trimmed
-                .strip_prefix("type ")
-                .and_then(|r| r.split_whitespace().next())
-                .map(String::from);
-            out.push_str(line);
-            out.push('\n');
-            continue;
-        }
-        // Field descriptions are `"""` blocks just before the field.
-        if trimmed == "\"\"\"" || (trimmed.starts_with("\"\"\"") && !in_description) {
-            let one_line = trimmed.len() > 6 && trimmed.ends_with("\"\"\"");
-            if !one_line {
-                in_description = !in_description;
-            }
-            pending.push(line);
-            continue;
-        }
-        if in_description {
-            pending.push(line);
-            continue;
-        }
-        let field = trimmed.split(['(', ':', ' ']).next().unwrap_or_default();
-        let hidden = current_type.as_deref().is_some_and(|t| {
-            snapshot
-                .catalog
-                .get(t, field)
-                .is_some_and(|f| !snapshot.could_see(consumer, f))
-        });
-        if !hidden {
-            for p in pending.drain(..) {
-                out.push_str(p);
-                out.push('\n');
-            }
-            out.push_str(line);
-            out.push('\n');
-        }
-        pending.clear();
+/// Root fields reserved for some kinds of consumer.
+pub fn root_field_allowed(kind: ConsumerKind, field: &str) -> bool {
+    match field {
+        "accessLog" => kind == ConsumerKind::Auditor,
+        "myAccessLog" => kind == ConsumerKind::CitizenPortal,
+        _ => true,
     }
-    out
 }

@@ -703,16 +703,27 @@ async fn hostile_queries_are_rejected_before_any_source_or_audit_write() {
         "query($id: IdNumber!, $t: Boolean!) { person(idNumber: $id) @include(if: $t) @include(if: $t) @include(if: $t) @include(if: $t) @include(if: $t) { idNumber } }".into(),
         json!({ "id": id, "t": true }),
     ));
-    // Depth (checked even before introspection is refused).
+    // Depth, measured before the document is validated: ten levels.
     cases.push((
         "depth",
-        "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }".into(),
+        "query($id: IdNumber!) { person(idNumber: $id) { trainings { class { institution { a { b { c { d { e { name } } } } } } } } } }".into(),
+        json!({ "id": id }),
+    ));
+    // Introspection is open to every consumer, but lists nested in lists multiply the
+    // answer: types → fields → (type) fields → args is four.
+    cases.push((
+        "introspection lists",
+        "{ __schema { types { fields { type { fields { args { name } } } } } } }".into(),
         json!({}),
     ));
-    // Introspection is for the hub admin only.
+    // And its depth has a bound of its own.
     cases.push((
-        "introspection",
-        "{ __schema { types { name } } }".into(),
+        "introspection depth",
+        format!(
+            "{{ __type(name: \"Person\") {{ {}name{} }} }}",
+            "ofType { ".repeat(20),
+            " }".repeat(20)
+        ),
         json!({}),
     ));
     let hub = app.state.dbs.hub().clone();
@@ -720,20 +731,13 @@ async fn hostile_queries_are_rejected_before_any_source_or_audit_write() {
         let before = app.statements();
         let events = audit_count(&hub).await;
         let started = std::time::Instant::now();
-        // The admin may introspect, so the depth limit is shown on the admin's query.
-        let (status, body) = if name == "depth" {
-            app.gql_as("hub-admin", "administration", &q, vars, None)
-                .await
-        } else {
-            app.gql_lang(&q, vars, None).await
-        };
+        let (status, body) = app.gql_lang(&q, vars, None).await;
         let _ = started;
         assert!(status == 200 || status == 400, "{name}: {status}");
         assert!(body["data"].is_null(), "{name}: {body}");
         let c = codes(&body);
         assert!(!c.is_empty(), "{name} accepted: {body}");
         let expected = match name {
-            "introspection" => "FORBIDDEN",
             // A cycle is not a matter of size: the document is invalid GraphQL.
             "fragment cycle" => "GRAPHQL_VALIDATION_FAILED",
             _ => "LIMIT_EXCEEDED",
@@ -746,19 +750,19 @@ async fn hostile_queries_are_rejected_before_any_source_or_audit_write() {
             "{name}: an audit event was written"
         );
     }
-    // The admin may introspect.
-    let (_, admin) = app
+    // Any consumer may introspect.
+    let (_, intro) = app
         .gql_as(
-            "hub-admin",
-            "administration",
+            "city-audit",
+            "audit",
             "{ __schema { queryType { name } } }",
             json!({}),
             None,
         )
         .await;
     assert_eq!(
-        admin["data"]["__schema"]["queryType"]["name"], "Query",
-        "{admin}"
+        intro["data"]["__schema"]["queryType"]["name"], "Query",
+        "{intro}"
     );
     app.cleanup().await;
 }
@@ -948,9 +952,10 @@ async fn each_consumer_sees_only_the_fields_it_could_ever_be_allowed() {
         }
     };
     let field_in = |sdl: &str, ty: &str, field: &str| {
-        let start = sdl
-            .find(&format!("type {ty} {{"))
-            .unwrap_or_else(|| panic!("type {ty} missing"));
+        // A type the consumer cannot reach is left out, its fields with it.
+        let Some(start) = sdl.find(&format!("type {ty} {{")) else {
+            return false;
+        };
         let body = &sdl[start..start + sdl[start..].find("\n}").unwrap()];
         body.lines().any(|l| {
             l.trim_start().starts_with(&format!("{field}:"))
@@ -959,14 +964,19 @@ async fn each_consumer_sees_only_the_fields_it_could_ever_be_allowed() {
     };
     let audit = sdl_of("city-audit").await;
     assert!(
-        field_in(&audit, "Training", "enrolmentId"),
+        field_in(&audit, "Person", "identity"),
         "unconditional fields stay"
     );
+    assert!(!field_in(&audit, "Person", "trainings"), "no grant: hidden");
     assert!(
-        !field_in(&audit, "Training", "traineeName"),
-        "no grant: hidden"
+        !audit.contains("type Training {"),
+        "a type reachable only through hidden fields goes with them"
     );
-    assert!(!field_in(&audit, "SocialRecord", "employerName"));
+    assert!(
+        !field_in(&audit, "Person", "veterans"),
+        "a section with nothing it could be shown goes too"
+    );
+    assert!(!audit.contains("type SocialRecord {"));
     let civil = sdl_of("shenxian-civil-affairs").await;
     assert!(
         field_in(&civil, "Training", "traineeName"),
@@ -989,6 +999,187 @@ async fn each_consumer_sees_only_the_fields_it_could_ever_be_allowed() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    app.cleanup().await;
+}
+
+/// The standard introspection query of graphql-js 16 (GraphiQL's), `ofType` nine deep.
+const INTROSPECTION: &str = include_str!("introspection.graphql");
+
+/// `Type.field` and type names of an SDL, built-in scalars aside.
+fn sdl_view(sdl: &str) -> std::collections::BTreeSet<String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let doc = async_graphql::parser::parse_schema(sdl).expect("valid SDL");
+    let mut out = std::collections::BTreeSet::new();
+    for def in doc.definitions {
+        if let TypeSystemDefinition::Type(t) = def {
+            let name = t.node.name.node.to_string();
+            if let TypeKind::Object(o) = &t.node.kind {
+                for f in &o.fields {
+                    out.insert(format!("{name}.{}", f.node.name.node));
+                }
+            }
+            out.insert(name);
+        }
+    }
+    out
+}
+
+/// The same, from an introspection answer.
+fn introspected_view(data: &Value) -> std::collections::BTreeSet<String> {
+    let builtin = ["String", "Int", "Float", "Boolean", "ID"];
+    let mut out = std::collections::BTreeSet::new();
+    for t in data["__schema"]["types"].as_array().expect("types") {
+        let name = t["name"].as_str().unwrap().to_string();
+        if name.starts_with("__") || builtin.contains(&name.as_str()) {
+            continue;
+        }
+        for f in t["fields"].as_array().into_iter().flatten() {
+            out.insert(format!("{name}.{}", f["name"].as_str().unwrap()));
+        }
+        out.insert(name);
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_consumer_introspects_exactly_its_own_view_of_the_schema() {
+    let app = spawn_app(&backends()[0]).await;
+    let full = sdl_view(&archive_hub::graphql::sdl());
+    let consumers = [
+        ("hub-admin", "administration"),
+        ("city-audit", "audit"),
+        ("shenxian-civil-affairs", "living_allowance_check"),
+        ("liaocheng-hrss-subsidy-review", "subsidy_review"),
+        ("bigdata-analytics", "statistics"),
+        ("citizen-portal-demo", "self_service"),
+    ];
+    let mut views = HashMap::new();
+    for (name, purpose) in consumers {
+        let (status, body) = app
+            .gql_as(name, purpose, INTROSPECTION, json!({}), None)
+            .await;
+        assert_eq!(status, 200, "{name}: {body}");
+        assert!(body["errors"].is_null(), "{name}: {body}");
+        let seen = introspected_view(&body["data"]);
+        let sdl = app
+            .client
+            .get(format!("{}/schema", app.addr))
+            .header("authorization", format!("Bearer {}", app.keys[name]))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if name == "hub-admin" {
+            assert_eq!(
+                sdl,
+                archive_hub::graphql::sdl(),
+                "the admin's /schema is the SDL"
+            );
+        }
+        assert_eq!(
+            seen,
+            sdl_view(&sdl),
+            "{name}: introspection and /schema differ"
+        );
+        assert!(seen.is_subset(&full), "{name}");
+        views.insert(name, seen);
+    }
+    assert_eq!(views["hub-admin"], full, "the admin sees everything");
+    let audit = &views["city-audit"];
+    assert!(audit.contains("Person.identity"));
+    assert!(!audit.contains("Person.trainings"), "no grant: hidden");
+    assert!(
+        !audit.contains("Training"),
+        "reachable only through hidden fields"
+    );
+    assert!(
+        !audit.contains("Person.veterans"),
+        "nothing in it could be shown"
+    );
+    assert!(audit.contains("Query.accessLog"), "an auditor's root field");
+    assert!(!audit.contains("Query.myAccessLog"), "a citizen portal's");
+    let civil = &views["shenxian-civil-affairs"];
+    assert!(
+        civil.contains("Training.traineeName"),
+        "masked grant: shown"
+    );
+    assert!(
+        civil.contains("AssistanceRecord.householdNo"),
+        "its own field"
+    );
+    assert!(!civil.contains("Query.accessLog"));
+    assert!(
+        !civil.contains("AccessLogEntry"),
+        "a type reachable only through hidden fields"
+    );
+    assert!(!views["liaocheng-hrss-subsidy-review"].contains("AssistanceRecord.householdNo"));
+    // `__type` answers from the same view.
+    let (_, body) = app
+        .gql_as(
+            "liaocheng-hrss-subsidy-review",
+            "subsidy_review",
+            r#"{ __type(name: "Training") { fields { name } } t: __type(name: "AccessLogEntry") { name } m: __type(name: "AssistanceRecord") { fields { name } } }"#,
+            json!({}),
+            None,
+        )
+        .await;
+    let names = |v: &Value| -> Vec<String> {
+        v["fields"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no fields: {v}"))
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let training = names(&body["data"]["__type"]);
+    assert!(training.contains(&"traineeName".to_string()), "{body}");
+    let assistance = &body["data"]["m"];
+    assert!(
+        assistance.is_null() || !names(assistance).contains(&"householdNo".to_string()),
+        "{body}"
+    );
+    assert!(body["data"]["t"].is_null(), "{body}");
+    let (_, body) = app
+        .gql_as(
+            "city-audit",
+            "audit",
+            r#"{ __type(name: "Training") { name } a: __type(name: "AccessLogEntry") { name } }"#,
+            json!({}),
+            None,
+        )
+        .await;
+    assert!(body["data"]["__type"].is_null(), "{body}");
+    assert_eq!(body["data"]["a"]["name"], "AccessLogEntry", "{body}");
+    // What is shown is not what is allowed: a hidden field can still be asked for, and is
+    // refused in place by the one enforcement point.
+    let id = archive(&app)
+        .await
+        .into_iter()
+        .find(|p| p["trainings"].as_array().is_some_and(|t| !t.is_empty()))
+        .expect("a trainee")["idNumber"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = app
+        .gql_as(
+            "city-audit",
+            "audit",
+            "query($id: IdNumber!) { person(idNumber: $id) { trainings { enrolmentId traineeName } } }",
+            json!({ "id": id }),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(codes(&body).contains(&"FORBIDDEN".to_string()), "{body}");
+    for t in body["data"]["person"]["trainings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        assert!(t["traineeName"].is_null(), "{body}");
+    }
     app.cleanup().await;
 }
 

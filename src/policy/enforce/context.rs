@@ -24,6 +24,9 @@ pub struct Access {
     pub request_id: String,
     pub lang: Lang,
     pub time: RequestTime,
+    /// Which schema fields this consumer is shown, worked out once per request for
+    /// introspection (`graphql::view`).
+    pub schema_view: std::sync::OnceLock<Vec<bool>>,
     state: Mutex<State>,
 }
 
@@ -70,6 +73,7 @@ impl Access {
             request_id,
             lang,
             time,
+            schema_view: std::sync::OnceLock::new(),
             state: Mutex::default(),
         }
     }

@@ -7,7 +7,6 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
 };
 use async_graphql::{ServerResult, Value};
-use entities::hub::ConsumerKind;
 
 use super::context::{path_of, Access};
 use crate::error::{ForbiddenReason, HubError};
@@ -40,7 +39,9 @@ impl Extension for PolicyExtensionImpl {
         if info.is_for_introspection {
             return next.run(ctx, info).await;
         }
-        if info.parent_type == "Query" && !root_allowed(access.consumer.kind, info.name) {
+        if info.parent_type == "Query"
+            && !crate::policy::root_field_allowed(access.consumer.kind, info.name)
+        {
             return Err(HubError::forbidden(ForbiddenReason::ConsumerKind)
                 .into_server_error(path_of(info.path_node)));
         }
@@ -75,14 +76,5 @@ impl Extension for PolicyExtensionImpl {
                 Ok(Some(Value::Null))
             }
         }
-    }
-}
-
-/// Root fields reserved for some kinds of consumer.
-fn root_allowed(kind: ConsumerKind, field: &str) -> bool {
-    match field {
-        "accessLog" => kind == ConsumerKind::Auditor,
-        "myAccessLog" => kind == ConsumerKind::CitizenPortal,
-        _ => true,
     }
 }
