@@ -177,6 +177,42 @@ async fn apply_policy_file(
     Ok(policy.apply(dbs.hub(), &catalog, subject).await?)
 }
 
+/// Each demo consumer's registered purposes.
+async fn dbs_consumers(app: &Application) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    Ok(crate::policy::store::list_consumers(app.state().dbs.hub())
+        .await?
+        .into_iter()
+        .filter(|c| c.revoked_at.is_none())
+        .map(|c| {
+            let purposes = c.purposes.split(',').map(String::from).collect();
+            (c.name, purposes)
+        })
+        .collect())
+}
+
+/// What to paste into GraphiQL's Headers editor, per consumer whose key is known now.
+fn print_graphiql_headers(
+    consumers: &[(String, Vec<String>)],
+    keys: &[(String, String)],
+    addr: std::net::SocketAddr,
+) {
+    println!();
+    println!("GraphiQL: open http://{addr}/graphql and paste one consumer's headers into Headers:");
+    if keys.is_empty() {
+        println!("  (keys were shown when the demo first ran; `archive-hub consumer rotate <id>` issues a new one)");
+    }
+    for (name, key) in keys {
+        let Some((_, purposes)) = consumers.iter().find(|(n, _)| n == name) else {
+            continue;
+        };
+        let headers = serde_json::json!({
+            "Authorization": format!("Bearer {key}"),
+            "X-Purpose": purposes.first().map(String::as_str).unwrap_or_default(),
+        });
+        println!("  {name:<32} {headers}");
+    }
+}
+
 fn print_keys(keys: &[(String, String)]) {
     if keys.is_empty() {
         return;
@@ -326,6 +362,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 seed::sample_ids(persons, seed, 5)
             };
+            let mut new_keys = Vec::new();
             if config.policy.enabled
                 && crate::policy::store::list_consumers(dbs.hub())
                     .await?
@@ -352,6 +389,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!();
                 println!("demo policy applied from {origin}");
                 print_keys(&keys);
+                new_keys = keys;
             }
             let app = Application::build_with(config, dbs).await?;
             let addr = app.local_addr()?;
@@ -378,6 +416,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("try: {{ person(idNumber: \"{id}\") {{ identity {{ age region {{ fullName }} }} trainings {{ result class {{ occupationName level startDate }} }} subsidies {{ kind amountFen paidOn }} }} }}");
             }
             println!("send: Authorization: Bearer <key> and X-Purpose: <purpose> (see README)");
+            print_graphiql_headers(&dbs_consumers(&app).await?, &new_keys, addr);
             app.run_until_stopped().await?;
             Ok(())
         }

@@ -144,6 +144,8 @@ pub enum RequestProblem {
     /// A query sent by GET (refused: ID numbers in URLs reach proxy logs).
     GetQuery,
     NotOneJsonRequest,
+    /// A request object without a `query` (or with an empty one).
+    NoQuery,
 }
 
 /// Every error the hub sends. Resolvers return it (async-graphql keeps it as the error's
@@ -242,6 +244,12 @@ impl HubError {
                 .pick(
                     "请求须以 Content-Type: application/json 发送",
                     "send the request as Content-Type: application/json",
+                )
+                .into(),
+            Self::BadRequest(RequestProblem::NoQuery) => lang
+                .pick(
+                    "请求缺少 query（GraphQL 查询文本）",
+                    "the request has no `query` (the GraphQL document)",
                 )
                 .into(),
             Self::BadRequest(RequestProblem::NotOneJsonRequest) => lang

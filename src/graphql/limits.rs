@@ -420,7 +420,7 @@ mod tests {
     fn run(q: &str) -> Result<(), HubError> {
         let doc = async_graphql::parser::parse_query(q).unwrap();
         let types = TypeMap::from_sdl(&crate::graphql::sdl());
-        check(&doc, None, &Variables::default(), &types, &limits(), false)
+        check(&doc, None, &Variables::default(), &types, &limits())
     }
 
     #[test]

@@ -198,34 +198,31 @@ pub fn sdl_for(snapshot: &PolicySnapshot, consumer: &Consumer, sdl: &str) -> Str
         }
     }
     let reachable = reachable(&defs);
-    let mut out = String::with_capacity(sdl.len());
+    let mut lines: Vec<&str> = Vec::with_capacity(sdl.len() / 40);
     for def in defs
         .iter()
         .filter(|d| !d.is_type() || reachable.contains(d.name))
     {
-        if !out.is_empty() {
-            out.push('\n');
+        if !lines.is_empty() {
+            lines.extend(std::iter::repeat_n("", def.blank_before));
         }
-        for line in def.description.iter().chain([&def.header]) {
-            out.push_str(line);
-            out.push('\n');
-        }
+        lines.extend(def.description.iter().chain([&def.header]));
         for m in &def.members {
-            for line in m.description.iter().chain([&m.line]) {
-                out.push_str(line);
-                out.push('\n');
-            }
+            lines.extend(m.description.iter().chain([&m.line]));
         }
-        if let Some(close) = def.close {
-            out.push_str(close);
-            out.push('\n');
-        }
+        lines.extend(def.close);
+    }
+    let mut out = lines.join("\n");
+    if sdl.ends_with('\n') {
+        out.push('\n');
     }
     out
 }
 
 /// One top-level definition of async-graphql's SDL export.
 struct Def<'a> {
+    /// Empty lines before it, kept so that the admin's view is the SDL byte for byte.
+    blank_before: usize,
     description: Vec<&'a str>,
     header: &'a str,
     keyword: &'a str,
@@ -269,10 +266,13 @@ fn description<'a>(first: &'a str, lines: &mut impl Iterator<Item = &'a str>) ->
 fn parse(sdl: &str) -> Vec<Def<'_>> {
     let mut defs = Vec::new();
     let mut lines = sdl.lines();
+    let mut blank = 0;
     while let Some(mut line) = lines.next() {
         if line.trim().is_empty() {
+            blank += 1;
             continue;
         }
+        let blank_before = std::mem::take(&mut blank);
         let mut desc = Vec::new();
         if line.starts_with("\"\"\"") {
             desc = description(line, &mut lines);
@@ -283,6 +283,7 @@ fn parse(sdl: &str) -> Vec<Def<'_>> {
         let keyword = words.next().unwrap_or_default();
         let name = words.next().unwrap_or_default();
         let mut def = Def {
+            blank_before,
             description: desc,
             header: line,
             keyword,

@@ -3,7 +3,27 @@
 (function () {
   "use strict";
   var url = window.location.origin + window.location.pathname.replace(/\/+$/, "");
-  var fetcher = GraphiQL.createFetcher({ url: url });
+  var send = GraphiQL.createFetcher({ url: url });
+  // While Headers still hold the placeholders, say what to do instead of sending them.
+  var fetcher = function (params, options) {
+    var headers = (options && options.headers) || {};
+    var unset = Object.keys(headers).some(function (k) {
+      return String(headers[k]).indexOf("<") >= 0;
+    });
+    if (unset) {
+      return Promise.resolve({
+        errors: [
+          {
+            message:
+              "请先在下方 Headers 中填入您的密钥和用途,再点击左侧的刷新图标载入您可见的模式。 / " +
+              "Put your key and purpose in Headers below, then press the re-fetch icon on the left to load your view of the schema.",
+            extensions: { code: "UNAUTHENTICATED" }
+          }
+        ]
+      });
+    }
+    return send(params, options);
+  };
   var headers = JSON.stringify(
     {
       "Authorization": "Bearer <密钥 / your consumer key>",
@@ -31,7 +51,7 @@
       fetcher: fetcher,
       defaultQuery: query,
       defaultHeaders: headers,
-      defaultVariables: JSON.stringify({ idNumber: "<身份证号 / ID number>" }, null, 2),
+      variables: JSON.stringify({ idNumber: "<身份证号 / ID number>" }, null, 2),
       defaultEditorToolsVisibility: "headers",
       shouldPersistHeaders: false,
       isHeadersEditorEnabled: true

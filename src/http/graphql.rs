@@ -243,6 +243,12 @@ fn prepare(
             HubError::BadRequest(RequestProblem::NotOneJsonRequest),
         )
     })?;
+    if req.query.trim().is_empty() {
+        return Err(Refused::Http(
+            StatusCode::BAD_REQUEST,
+            HubError::BadRequest(RequestProblem::NoQuery),
+        ));
+    }
     if req.query.len() > limits.max_query_bytes {
         return Err(Refused::Graphql(HubError::LimitExceeded {
             what: "queryBytes",

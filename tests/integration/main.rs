@@ -9,7 +9,9 @@ mod common;
 
 mod api;
 mod audit;
+mod browser;
 mod cli;
+mod conformance;
 mod errors;
 mod hostile;
 mod hostile_corpus;
