@@ -42,6 +42,7 @@ fi
 psql "$BENCH_URL" -q -c "CHECKPOINT"
 
 $BIN sample-ids --persons "$PERSONS" --seed "$SEED" --count 20000 > "$OUT/ids.txt"
+cargo run --release --quiet --example hostile -- --write "$OUT/hostile" "$(head -1 "$OUT/ids.txt")"
 
 # A fresh key for the benchmark consumer (created on the first run, rotated after).
 $BIN policy apply bench/policy.toml > "$OUT/policy.txt"
@@ -73,6 +74,10 @@ load() {
   if [ "$label" = "policy_audit_on" ] || [ "${BATCH:-0}" = 1 ]; then
     echo "== [$label] persons, 1,000 IDs per request, concurrency 4"
     wrk -t2 -c4 -d"$DURATION" --latency -s bench/persons.lua "$URL" | tee "$OUT/${label}_persons_1000.txt"
+  fi
+  if [ "$label" = "policy_audit_on" ] || [ "${HOSTILE:-0}" = 1 ]; then
+    echo "== [$label] hostile corpus with one look-up in four, concurrency 64"
+    wrk -t2 -c64 -d"$DURATION" --latency -s bench/hostile.lua "$URL" | tee "$OUT/${label}_hostile_c64.txt"
   fi
   # Peak resident memory of the server over the whole step (VmHWM).
   echo "[$label] peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)" | tee "$OUT/${label}_rss.txt"

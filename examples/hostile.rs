@@ -60,6 +60,14 @@ fn peak_rss_kib() -> Option<u64> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
+    // `--write DIR ID`: write the corpus for `bench/hostile.lua` (one file per request and
+    // an index of file and content type) instead of running it.
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, out, id] = args.as_slice() {
+        if flag == "--write" {
+            return write_corpus(std::path::Path::new(out), id);
+        }
+    }
     let dir = tempfile::tempdir()?;
     let mut config = Config::default();
     config.server.port = 0;
@@ -179,5 +187,17 @@ async fn main() -> anyhow::Result<()> {
             kib as f64 / 1024.0
         );
     }
+    Ok(())
+}
+
+fn write_corpus(dir: &std::path::Path, id: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut index = String::new();
+    for (i, h) in corpus(id).iter().enumerate() {
+        let file = format!("{i:03}.body");
+        std::fs::write(dir.join(&file), &h.body)?;
+        index.push_str(&format!("{file} {}\n", h.content_type));
+    }
+    std::fs::write(dir.join("index.txt"), index)?;
     Ok(())
 }

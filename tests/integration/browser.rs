@@ -3,7 +3,7 @@
 //! go to this machine cut: the page, GraphiQL and React must all come from the hub.
 //!
 //! Without Chromium on the machine the test says so and passes, unless
-//! `ARCHIVE_HUB_EXTERNAL_TESTS=1` (set by `.ci/run`, which installs it): then it fails.
+//! `CI_EXTERNAL_TESTS=1` (set by `.ci/run`, which installs it): then it fails.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -166,10 +166,10 @@ async fn set_editor(c: &Client, marker: &str, text: &str) {
 #[tokio::test]
 async fn graphiql_runs_a_query_offline_in_headless_chromium() {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        let required = std::env::var("ARCHIVE_HUB_EXTERNAL_TESTS").is_ok_and(|v| v == "1");
+        let required = std::env::var("CI_EXTERNAL_TESTS").is_ok_and(|v| v == "1");
         assert!(
             !required,
-            "ARCHIVE_HUB_EXTERNAL_TESTS=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
+            "CI_EXTERNAL_TESTS=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
         );
         eprintln!("browser test not run: install Debian's chromium and chromium-driver");
         return;

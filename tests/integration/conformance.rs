@@ -4,7 +4,7 @@
 //! (ID numbers in URLs reach proxy logs).
 //!
 //! Without `conformance/node_modules` the test says so and passes, unless
-//! `ARCHIVE_HUB_EXTERNAL_TESTS=1` (set by `.ci/run`, which runs `npm ci` first): then it
+//! `CI_EXTERNAL_TESTS=1` (set by `.ci/run`, which runs `npm ci` first): then it
 //! fails.
 
 use std::path::Path;
@@ -24,10 +24,10 @@ const DECLINED: &[(&str, &str)] = &[
 async fn the_graphql_http_audit_passes_every_must_and_should() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance");
     if !dir.join("node_modules/graphql-http").exists() {
-        let required = std::env::var("ARCHIVE_HUB_EXTERNAL_TESTS").is_ok_and(|v| v == "1");
+        let required = std::env::var("CI_EXTERNAL_TESTS").is_ok_and(|v| v == "1");
         assert!(
             !required,
-            "ARCHIVE_HUB_EXTERNAL_TESTS=1 but conformance/node_modules is missing (npm ci)"
+            "CI_EXTERNAL_TESTS=1 but conformance/node_modules is missing (npm ci)"
         );
         eprintln!("graphql-http audit not run: `npm ci --prefix conformance` first");
         return;
