@@ -76,6 +76,11 @@ pub struct ServerConfig {
     pub request_timeout_secs: u64,
     /// Request bodies above this are refused with 413 before they are parsed.
     pub body_limit_bytes: usize,
+    /// Persons being answered at once, over all requests (`person` counts 1, `persons`
+    /// its batch size): what bounds the process's memory under large batches. A request
+    /// over the budget waits its turn (within the request timeout); one larger than the
+    /// whole budget runs alone.
+    pub max_persons_in_flight: u32,
 }
 
 /// Each department's source, keyed by its registry code (`[sources.civil_affairs]`); a
@@ -166,6 +171,7 @@ impl Default for ServerConfig {
             port: 8080,
             request_timeout_secs: 30,
             body_limit_bytes: 256 * 1024,
+            max_persons_in_flight: 1500,
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct AppState {
     pub policy: Option<Arc<policy::store::PolicyStore>>,
     /// The audit trail; `None` only when switched off for a cost comparison.
     pub audit: Option<audit::AuditLog>,
+    /// Permits for persons being answered (`server.max_persons_in_flight`).
+    pub persons_in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 /// A hub bound to its port, not yet serving.
@@ -130,6 +132,7 @@ impl Application {
             tracing::warn!("audit trail is OFF: accesses are not recorded");
             None
         };
+        let persons_budget = config.server.max_persons_in_flight.max(1) as usize;
         Ok(Self {
             listener,
             state: AppState {
@@ -144,6 +147,7 @@ impl Application {
                 metrics: telemetry::metrics(),
                 policy,
                 audit,
+                persons_in_flight: Arc::new(tokio::sync::Semaphore::new(persons_budget)),
             },
         })
     }

@@ -135,6 +135,8 @@ struct Cost {
     /// Introspection lists nested in one another (by field name; only checked under
     /// `__schema` / `__type`).
     lists: usize,
+    /// Persons asked for: `person` 1, `persons` its batch size.
+    persons: usize,
 }
 
 /// The list-valued fields of the introspection types.
@@ -159,7 +161,7 @@ struct Checker<'a> {
 }
 
 /// Checks every operation of `doc` against `limits`, and that the variables the operation
-/// requires are given. Every consumer may introspect (it sees its own view of the schema,
+/// requires are given; returns how many persons the selected operation asks for. Every consumer may introspect (it sees its own view of the schema,
 /// [`super::view`]); introspection has its own depth and nesting limits.
 pub fn check(
     doc: &ExecutableDocument,
@@ -167,7 +169,7 @@ pub fn check(
     variables: &Variables,
     types: &TypeMap,
     limits: &QueryLimits,
-) -> Result<(), HubError> {
+) -> Result<usize, HubError> {
     let mut c = Checker {
         doc,
         types,
@@ -178,6 +180,7 @@ pub fn check(
     for (_, op) in doc.fragments.iter() {
         c.locations(&op.node.selection_set.node, op.node.directives.len())?;
     }
+    let mut persons = 0;
     for (_, op) in doc.operations.iter() {
         let op = &op.node;
         c.locations(&op.selection_set.node, op.directives.len())?;
@@ -207,11 +210,12 @@ pub fn check(
         if let Some(e) = checks.into_iter().flatten().next() {
             return Err(e);
         }
+        persons = persons.max(cost.persons);
     }
     if let Some(op) = selected(&doc.operations, operation_name) {
         required_variables(op, variables)?;
     }
-    Ok(())
+    Ok(persons)
 }
 
 impl<'a> Checker<'a> {
@@ -283,6 +287,11 @@ impl<'a> Checker<'a> {
                         directives: child.directives + f.directives.len(),
                         arguments: child.arguments + f.arguments.len(),
                         lists: child.lists + usize::from(INTROSPECTION_LISTS.contains(&name)),
+                        persons: match (ty, name) {
+                            (Some("Query"), "persons") => self.batch_size(f),
+                            (Some("Query"), "person") => 1,
+                            _ => child.persons,
+                        },
                     };
                     (cost, false, 1)
                 }
@@ -317,6 +326,7 @@ impl<'a> Checker<'a> {
             total.directives = total.directives.saturating_add(item.directives);
             total.arguments = total.arguments.saturating_add(item.arguments);
             total.lists = total.lists.max(item.lists);
+            total.persons = total.persons.saturating_add(item.persons);
         }
         Ok(total)
     }
@@ -417,7 +427,7 @@ mod tests {
         QueryLimits::default()
     }
 
-    fn run(q: &str) -> Result<(), HubError> {
+    fn run(q: &str) -> Result<usize, HubError> {
         let doc = async_graphql::parser::parse_query(q).unwrap();
         let types = TypeMap::from_sdl(&crate::graphql::sdl());
         check(&doc, None, &Variables::default(), &types, &limits())
@@ -437,6 +447,18 @@ mod tests {
         // 2^40 expanded selections: this returns at all only because nothing is expanded.
         let err = run(&q).unwrap_err();
         assert!(matches!(err, HubError::LimitExceeded { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn persons_asked_for_are_counted_through_fragments_and_aliases() {
+        let ids: Vec<String> = (0..7).map(|i| format!("\"{i}\"")).collect();
+        let q = format!(
+            "query {{ a: person(idNumber: \"x\") {{ idNumber }} ...F }} \
+             fragment F on Query {{ persons(idNumbers: [{}]) {{ idNumber }} b: person(idNumber: \"y\") {{ idNumber }} }}",
+            ids.join(",")
+        );
+        assert_eq!(run(&q).unwrap(), 1 + 7 + 1);
+        assert_eq!(run("{ errorCodes }").unwrap(), 0);
     }
 
     #[test]

@@ -131,7 +131,27 @@ async fn handle(
             return request_error(StatusCode::INTERNAL_SERVER_ERROR, HubError::Internal, lang);
         }
     };
-    let (req, operation) = req;
+    let (req, operation, asked) = req;
+    // Memory grows with the persons being answered at once, so they are admitted within
+    // one budget; a batch over the whole budget waits until it can run alone.
+    let budget = state.config.server.max_persons_in_flight.max(1);
+    let permits = u32::try_from(asked).unwrap_or(u32::MAX).min(budget);
+    let _admitted = if permits == 0 {
+        None
+    } else {
+        match state
+            .persons_in_flight
+            .clone()
+            .acquire_many_owned(permits)
+            .await
+        {
+            Ok(p) => Some(p),
+            Err(_) => {
+                tracing::error!("persons-in-flight budget closed");
+                return request_error(StatusCode::INTERNAL_SERVER_ERROR, HubError::Internal, lang);
+            }
+        }
+    };
     let time = access
         .as_ref()
         .map_or_else(|| state.clock.request_time(), |a| a.time);
@@ -224,7 +244,7 @@ fn prepare(
     body: &[u8],
     types: &crate::graphql::TypeMap,
     limits: &crate::graphql::QueryLimits,
-) -> Result<(async_graphql::Request, Option<String>), Refused> {
+) -> Result<(async_graphql::Request, Option<String>, usize), Refused> {
     // Array batching is not offered: one operation per HTTP request keeps limits and audit
     // per request meaningful. Only a JSON object is a request (serde would also read a
     // struct from an array).
@@ -259,7 +279,7 @@ fn prepare(
     limits::check_tokens(&req.query, limits.max_tokens).map_err(Refused::Graphql)?;
     let doc = async_graphql::parser::parse_query(&req.query)
         .map_err(|e| Refused::Graphql(parse_error(&e, limits)))?;
-    limits::check(
+    let persons = limits::check(
         &doc,
         req.operation_name.as_deref(),
         &req.variables,
@@ -278,7 +298,7 @@ fn prepare(
             _ => None,
         });
     req.set_parsed_query(doc);
-    Ok((req, operation))
+    Ok((req, operation, persons))
 }
 
 /// A syntax error says where, never what: quoting the source could echo an ID number.

@@ -275,3 +275,28 @@ async fn metrics_count_known_requests_without_personal_data() {
     assert!(!text.contains(&id), "an ID number in /metrics");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn batches_are_admitted_within_the_persons_budget_and_one_over_it_runs_alone() {
+    let app = spawn_app_with(&backends()[0], |c| c.server.max_persons_in_flight = 3).await;
+    let ids: Vec<String> =
+        archive_hub::seed::sample_ids(crate::common::PERSONS, crate::common::SEED, 10)
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+    let q = "query($ids: [IdNumber!]!) { persons(idNumbers: $ids) { idNumber } }";
+    // Several batches larger than the whole budget at once: each waits its turn and runs
+    // alone; none is refused or stuck.
+    let requests = (0..4).map(|_| app.gql_lang(q, serde_json::json!({ "ids": ids }), None));
+    for (status, body) in futures::future::join_all(requests).await {
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["data"]["persons"].as_array().unwrap().len(),
+            10,
+            "{body}"
+        );
+    }
+    // And the budget is whole again afterwards.
+    assert_eq!(app.state.persons_in_flight.available_permits(), 3);
+    app.cleanup().await;
+}
