@@ -11,6 +11,7 @@ mod m20261121_000006_poverty;
 mod m20261121_000007_trade_union;
 mod m20261121_000008_hub;
 mod m20261130_000009_hub_signed_heads;
+mod m20261130_000010_credit;
 
 /// Declares a department migrator with its own `seaql_migrations_<dept>` history table.
 macro_rules! department_migrator {
@@ -64,6 +65,11 @@ department_migrator!(
     TradeUnionMigrator,
     "seaql_migrations_trade_union",
     [m20261121_000007_trade_union::Migration]
+);
+department_migrator!(
+    CreditMigrator,
+    "seaql_migrations_credit",
+    [m20261130_000010_credit::Migration]
 );
 // The hub's own tables (consumers, grants, audit trail), in the hub database.
 department_migrator!(

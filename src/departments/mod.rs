@@ -51,6 +51,8 @@ registry! {
     Poverty => "poverty", "乡村振兴局（扶贫办）", "Poverty alleviation office";
     /// 总工会
     TradeUnion => "trade_union", "总工会", "Federation of trade unions";
+    /// 发展和改革委员会 信用办
+    Credit => "credit", "发展和改革委员会（信用办）", "Development and reform commission (credit office)";
 }
 
 impl Department {

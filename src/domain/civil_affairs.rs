@@ -22,6 +22,8 @@ pub enum AssistanceKind {
 /// Membership of an assisted household over a period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssistanceRecord {
+    /// The owning department's row id (screening evidence names it).
+    pub id: i64,
     pub id_number: String,
     pub kind: AssistanceKind,
     pub household_no: String,

@@ -20,6 +20,8 @@ pub enum SchoolType {
 /// One period at one school, enrolled from `enrolled_on` to `graduated_on` inclusive.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchoolingRecord {
+    /// The owning department's row id (screening evidence names it).
+    pub id: i64,
     pub id_number: String,
     pub student_name: String,
     pub school_name: String,

@@ -21,6 +21,8 @@ pub enum SocialRecordKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SocialRecord {
+    /// The owning department's row id (screening evidence names it).
+    pub id: i64,
     pub id_number: String,
     pub kind: SocialRecordKind,
     pub employer_uscc: Option<String>,

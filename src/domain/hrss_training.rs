@@ -101,6 +101,8 @@ pub enum SubsidyKind {
 /// A training institution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Institution {
+    /// The owning department's row id (screening evidence names it).
+    pub id: i64,
     /// Unified social credit code.
     pub uscc: String,
     pub name: String,

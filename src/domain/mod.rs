@@ -12,6 +12,7 @@ use crate::departments::{Department, DeptMap};
 use crate::id_number::IdNumber;
 
 pub mod civil_affairs;
+pub mod credit;
 pub mod education;
 pub mod hrss_social;
 pub mod hrss_training;
@@ -99,6 +100,22 @@ impl Archive {
     /// `sections` must hold, for each department, that department's records.
     pub fn new(id: IdNumber, sections: DeptMap<Result<Arc<dyn Section>, Unavailable>>) -> Self {
         Self { id, sections }
+    }
+
+    /// The same archive with one department's records replaced (a claim check adds the
+    /// claimed subsidy this way; nothing is written).
+    pub fn with_section<T: PersonRecords>(&self, records: T) -> Archive {
+        let mut sections = self.sections.clone();
+        *sections.get_mut(T::DEPARTMENT) = Ok(Arc::new(records));
+        Archive {
+            id: self.id.clone(),
+            sections,
+        }
+    }
+
+    /// Whether department `d`'s records could be read.
+    pub fn is_available(&self, d: Department) -> bool {
+        self.sections.get(d).is_ok()
     }
 
     /// One department's records, typed.

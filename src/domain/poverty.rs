@@ -17,6 +17,8 @@ pub enum PovertyStatus {
 /// Membership of a registered-poor household.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PovertyRecord {
+    /// The owning department's row id (screening evidence names it).
+    pub id: i64,
     pub id_number: String,
     pub household_no: String,
     pub registered_on: NaiveDate,

@@ -18,6 +18,8 @@ pub enum UnionRecordKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnionRecord {
+    /// The owning department's row id (screening evidence names it).
+    pub id: i64,
     pub id_number: String,
     pub kind: UnionRecordKind,
     pub organisation: String,

@@ -21,6 +21,8 @@ pub enum VeteranCategory {
 /// A veteran registration; a veteran from the discharge date on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VeteranRecord {
+    /// The owning department's row id (screening evidence names it).
+    pub id: i64,
     pub id_number: String,
     pub category: VeteranCategory,
     pub discharged_on: NaiveDate,

@@ -7,6 +7,7 @@ use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{Datelike, NaiveDate};
 
 use super::departments::civil_affairs::CivilAffairsSection;
+use super::departments::credit::CreditSection;
 use super::departments::education::EducationSection;
 use super::departments::hrss_social::SocialInsuranceSection;
 use super::departments::poverty::PovertySection;
@@ -117,6 +118,17 @@ impl Person {
         MaskKind::None,
     ))]
     async fn union(&self) -> async_graphql::Result<Option<UnionSection>> {
+        Ok(Some(SectionOf::of(&self.archive)?))
+    }
+
+    /// City credit office: listings on the credit blacklist.
+    #[graphql(directive = share::apply(
+        Department::Credit,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn credit(&self) -> async_graphql::Result<Option<CreditSection>> {
         Ok(Some(SectionOf::of(&self.archive)?))
     }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use entities::civil_affairs::assistance;
+use entities::credit::blacklist;
 use entities::education::schooling;
 use entities::hrss_social::record as si;
 use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
@@ -43,6 +44,25 @@ pub enum Anomaly {
     WorkForTrainingOverSixMonths,
     /// One training subsidised by two counties.
     SubsidisedInTwoCounties,
+    /// A subsidy paid while the person was on the credit blacklist.
+    BlacklistedSubsidised,
+}
+
+impl Anomaly {
+    /// The screening rule that must flag it.
+    pub fn rule(self) -> crate::screening::ScreeningRule {
+        use crate::screening::ScreeningRule as R;
+        match self {
+            Self::TooManySubsidisedTrainingsInYear => R::AnnualLimit,
+            Self::SameOccupationLevelTwice => R::RepeatedOccupationLevel,
+            Self::OverlappingClasses => R::OverlappingClasses,
+            Self::SubsidyToPensioner => R::PensionerSubsidised,
+            Self::LivingAllowanceOutsideEligibleGroups => R::LivingAllowanceIneligible,
+            Self::WorkForTrainingOverSixMonths => R::WorkForTrainingOver6Months,
+            Self::SubsidisedInTwoCounties => R::DuplicateSubsidy,
+            Self::BlacklistedSubsidised => R::BlacklistedSubsidised,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +147,10 @@ async fn first_non_empty(dbs: &Databases) -> Result<Option<Department>, DbErr> {
             Department::TradeUnion,
             e::<uni::Entity>(dbs.get(Department::TradeUnion)).await?,
         ),
+        (
+            Department::Credit,
+            e::<blacklist::Entity>(dbs.get(Department::Credit)).await?,
+        ),
     ];
     Ok(checks.into_iter().find(|(_, empty)| !empty).map(|(d, _)| d))
 }
@@ -194,6 +218,7 @@ pub async fn seed(dbs: &Databases, opts: &SeedOptions) -> Result<SeedReport, See
         count("trn_enrolment", b.enrolments.len());
         count("trn_certificate", b.certificates.len());
         count("trn_subsidy", b.subsidies.len());
+        count("crd_blacklist", b.blacklist.len());
         report.anomalies.extend(b.anomalies);
         if report.samples.len() < 50 {
             report.samples.extend(b.samples.into_iter().take(50));
@@ -206,6 +231,7 @@ pub async fn seed(dbs: &Databases, opts: &SeedOptions) -> Result<SeedReport, See
             writer::write::<household_member::Entity>(dbs.get(Department::Poverty), b.poverty),
             writer::write::<uni::Entity>(dbs.get(Department::TradeUnion), b.union),
             writer::write::<si::Entity>(dbs.get(Department::HrssSocial), b.social),
+            writer::write::<blacklist::Entity>(dbs.get(Department::Credit), b.blacklist),
             async {
                 writer::write::<enrolment::Entity>(training, b.enrolments).await?;
                 writer::write::<certificate::Entity>(training, b.certificates).await?;
@@ -235,6 +261,7 @@ pub async fn seed(dbs: &Databases, opts: &SeedOptions) -> Result<SeedReport, See
         household_member::Entity => dbs.get(Department::Poverty),
         uni::Entity => dbs.get(Department::TradeUnion),
         si::Entity => dbs.get(Department::HrssSocial),
+        blacklist::Entity => dbs.get(Department::Credit),
     );
 
     report.anomalies.sort();

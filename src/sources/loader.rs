@@ -65,7 +65,7 @@ impl ArchiveLoader {
             }
         });
         let results = futures::future::join_all(reads).await;
-        let Some(mut by_dept) = DeptMap::try_from_pairs(results) else {
+        let Some(by_dept) = DeptMap::try_from_pairs(results) else {
             // Unreachable by construction (one read per registered department); refuse
             // rather than serve a partial archive as complete.
             tracing::error!("archive loader lost a department");
@@ -73,8 +73,9 @@ impl ArchiveLoader {
         };
         ids.iter()
             .map(|id| {
-                let sections = DeptMap::from_fn(|d| match by_dept.get_mut(d) {
-                    Ok(records) => records.remove(id).ok_or(Unavailable(d)),
+                let sections = DeptMap::from_fn(|d| match by_dept.get(d) {
+                    // `get`, not `remove`: an ID asked twice gets the same records twice.
+                    Ok(records) => records.get(id).cloned().ok_or(Unavailable(d)),
                     Err(e) => Err(*e),
                 });
                 (id.clone(), Arc::new(Archive::new(id.clone(), sections)))

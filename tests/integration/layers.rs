@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("sources", 3),
     ("db", 4),
     ("audit", 4),
+    ("screening", 4),
     ("policy", 5),
     ("seed", 5),
     ("graphql", 6),

@@ -70,6 +70,7 @@ fn memory() -> MemoryVeterans {
         id.clone(),
         VeteransRecords {
             records: vec![VeteranRecord {
+                id: 1,
                 id_number: id.to_string(),
                 category: VeteranCategory::SelfEmployedSoldier,
                 discharged_on: date(2022, 9, 1),

@@ -7,6 +7,7 @@ use crate::domain::{Archive, PersonRecords};
 use crate::error::HubError;
 
 pub mod civil_affairs;
+pub mod credit;
 pub mod education;
 pub mod hrss_social;
 pub mod hrss_training;

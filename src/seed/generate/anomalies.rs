@@ -34,7 +34,7 @@ pub(super) fn maybe_plant(
     if p.pensioner && p.pension_from.year() <= LAST_TRAINING_YEAR {
         options.push(Anomaly::SubsidyToPensioner);
     }
-    if t.groups.ranges.is_empty() {
+    if t.groups.never() {
         options.push(Anomaly::LivingAllowanceOutsideEligibleGroups);
     }
     // `plant` picks any training year, so only persons adult in all of them qualify.
@@ -81,7 +81,10 @@ fn plant(
                         overlaps(o, c)
                             || (o.occupation_code == c.occupation_code && o.level == c.level)
                     });
-                    if offline_subsidised(c) && !clash {
+                    // Paid (20 to 60 days after the end) within the same calendar year:
+                    // a subsidised training's year is its first payment's.
+                    let same_year = super::add_days(c.end_date, 60).year() == year;
+                    if offline_subsidised(c) && !clash && same_year {
                         picked.push(ci);
                     }
                     if picked.len() == 4 {
@@ -228,5 +231,7 @@ fn plant(
             }
             false
         }
+        // Planted by the credit office's generator, which sees the payments.
+        Anomaly::BlacklistedSubsidised => false,
     }
 }

@@ -7,12 +7,12 @@ use rand_chacha::ChaCha8Rng;
 
 use entities::education::{schooling as row, SchoolType};
 
-use super::{city_name, county_name, date, generation_date, next, weighted, Ctx, Person};
+use super::{city_name, county_name, date, generation_date, next, weighted, Ctx, Groups, Person};
 
 /// A stage of schooling: type, year enrolled, year graduated, school name.
 type Stage = (SchoolType, i32, i32, String);
 
-pub(super) fn schooling(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person) {
+pub(super) fn schooling(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person, groups: &mut Groups) {
     let today = generation_date();
     // Some persons have no schooling on file at all.
     if rng.random_range(0..100) >= 95 {
@@ -26,6 +26,12 @@ pub(super) fn schooling(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person) {
             break;
         }
         let graduated = date(to, 7, 1);
+        let graduated_on = (graduated <= today).then_some(graduated);
+        let continued_study = i + 1 < n;
+        groups.schooling.push((enrolled, graduated_on));
+        if matches!(t, SchoolType::JuniorHigh | SchoolType::SeniorHigh) && !continued_study {
+            groups.left_school.extend(graduated_on);
+        }
         ctx.batch.schooling.push(row::Model {
             id: next(&mut ctx.counters.schooling),
             id_number: p.ids().into(),
@@ -33,8 +39,8 @@ pub(super) fn schooling(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person) {
             school_name: school,
             school_type: t,
             enrolled_on: enrolled,
-            graduated_on: (graduated <= today).then_some(graduated),
-            continued_study: i + 1 < n,
+            graduated_on,
+            continued_study,
         });
     }
 }

@@ -8,10 +8,10 @@ use rand_chacha::ChaCha8Rng;
 
 use entities::hrss_social::{record as si, SocialRecordKind};
 
-use super::{add_days, county_name, date, generation_date, next, uscc, Ctx, Person};
+use super::{add_days, county_name, date, generation_date, next, uscc, Ctx, Groups, Person};
 use crate::seed::catalog::{DIFFICULTY_CATEGORIES, EMPLOYER_BRANDS, EMPLOYER_TRADES};
 
-pub(super) fn records(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person) {
+pub(super) fn records(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person, groups: &mut Groups) {
     let (ids, birth, county) = (p.ids(), p.birth, p.county);
     let pension_from = p.pensioner.then_some(p.pension_from);
     let today = generation_date();
@@ -89,6 +89,7 @@ pub(super) fn records(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person) {
         let mut rec = blank(SocialRecordKind::EmploymentDifficulty);
         rec.category = DIFFICULTY_CATEGORIES.choose(rng).map(|s| s.to_string());
         rec.valid_from = date(rng.random_range(2017..=2024), rng.random_range(1..=12), 1);
+        groups.ranges.push((rec.valid_from, rec.valid_to));
         push(ctx, rec);
     }
     if let Some(p) = pension_from {

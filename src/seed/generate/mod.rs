@@ -9,6 +9,7 @@
 
 mod anomalies;
 mod civil_affairs;
+mod credit;
 mod education;
 mod hrss_social;
 mod hrss_training;
@@ -24,6 +25,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use entities::civil_affairs::assistance;
+use entities::credit::blacklist;
 use entities::education::schooling;
 use entities::hrss_social::record as si;
 use entities::hrss_training::{certificate, enrolment, subsidy};
@@ -96,6 +98,7 @@ pub struct Batch {
     pub enrolments: Vec<enrolment::Model>,
     pub certificates: Vec<certificate::Model>,
     pub subsidies: Vec<subsidy::Model>,
+    pub blacklist: Vec<blacklist::Model>,
     pub anomalies: Vec<(IdNumber, Anomaly)>,
     /// Persons with at least two trainings, for the demo's sample list.
     pub samples: Vec<IdNumber>,
@@ -113,6 +116,7 @@ pub struct Counters {
     enrolments: i64,
     certificates: i64,
     subsidies: i64,
+    blacklist: i64,
 }
 
 fn next(c: &mut i64) -> i64 {
@@ -120,17 +124,33 @@ fn next(c: &mut i64) -> i64 {
     *c
 }
 
-/// Groups that entitle a trainee to a living allowance (REQUIREMENTS §4).
+/// The eligible groups for the living allowance, exactly as screening judges them
+/// (`screening::groups`): the seeder pays an allowance only inside them, and plants
+/// `LivingAllowanceOutsideEligibleGroups` only on persons never in one.
 #[derive(Default)]
 struct Groups {
+    /// Poverty, civil-affairs, employment-difficulty and veteran memberships.
     ranges: Vec<(NaiveDate, Option<NaiveDate>)>,
+    /// 两后生: graduation days of junior/senior-high records not followed by further study.
+    left_school: Vec<NaiveDate>,
+    /// Every schooling period (enrolled … graduated, inclusive).
+    schooling: Vec<(NaiveDate, Option<NaiveDate>)>,
+}
+
+fn within(d: NaiveDate, (from, to): &(NaiveDate, Option<NaiveDate>)) -> bool {
+    *from <= d && to.is_none_or(|t| d <= t)
 }
 
 impl Groups {
     fn covers(&self, d: NaiveDate) -> bool {
-        self.ranges
-            .iter()
-            .any(|(from, to)| *from <= d && to.is_none_or(|t| d <= t))
+        self.ranges.iter().any(|r| within(d, r))
+            || (self.left_school.iter().any(|g| *g < d)
+                && !self.schooling.iter().any(|r| within(d, r)))
+    }
+
+    /// In no group on any day.
+    fn never(&self) -> bool {
+        self.ranges.is_empty() && self.left_school.is_empty()
     }
 }
 
@@ -231,16 +251,17 @@ fn person(ctx: &mut Ctx<'_>, seed: u64, index: u64) {
     };
 
     // The draw order below is part of the output; see the module comment.
-    education::schooling(ctx, &mut rng, &p);
-    hrss_social::records(ctx, &mut rng, &p);
     let mut groups = Groups::default();
+    education::schooling(ctx, &mut rng, &p, &mut groups);
+    hrss_social::records(ctx, &mut rng, &p, &mut groups);
     civil_affairs::assistance(ctx, &mut rng, &p, &mut groups);
     veterans::veteran(ctx, &mut rng, &p, &mut groups);
     poverty::household_member(ctx, &mut rng, &p, &mut groups);
-    trade_union::records(ctx, &mut rng, &p, &mut groups);
+    trade_union::records(ctx, &mut rng, &p);
 
     let trainee = hrss_training::Trainee::new(&p, &groups);
     if !anomalies::maybe_plant(ctx, &mut rng, &p, &trainee) {
         hrss_training::trainings(ctx, &mut rng, &p, &trainee);
     }
+    credit::blacklist(ctx, &mut rng, &p);
 }

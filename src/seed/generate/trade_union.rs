@@ -1,5 +1,5 @@
-//! Trade union: membership, distressed-worker status (eligible for a training living
-//! allowance while it lasts) and model-worker titles.
+//! Trade union: membership, distressed-worker files and model-worker titles. A
+//! distressed-worker file alone is not an eligible group for the living allowance.
 
 use chrono::Datelike;
 use rand::seq::IndexedRandom;
@@ -8,10 +8,10 @@ use rand_chacha::ChaCha8Rng;
 
 use entities::trade_union::{record as uni, UnionRecordKind};
 
-use super::{county_name, date, next, Ctx, Groups, Person};
+use super::{county_name, date, next, Ctx, Person};
 use crate::seed::catalog::{DISTRESS_CATEGORIES, MODEL_WORKER_TITLES};
 
-pub(super) fn records(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person, groups: &mut Groups) {
+pub(super) fn records(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person) {
     let (ids, county, birth) = (p.ids(), p.county, p.birth);
     if birth.year() > 2004 {
         return;
@@ -37,7 +37,6 @@ pub(super) fn records(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person, group
         let to = rng
             .random_bool(0.4)
             .then(|| date(rng.random_range(2021..=2025), 12, 31));
-        groups.ranges.push((from, to));
         push(
             ctx,
             UnionRecordKind::DistressedWorker,

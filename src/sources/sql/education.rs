@@ -29,6 +29,7 @@ impl SqlQuery for Query {
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.schooling.push(SchoolingRecord {
+                    id: m.id,
                     id_number: m.id_number,
                     student_name: m.student_name,
                     school_name: m.school_name,

@@ -29,6 +29,7 @@ impl SqlQuery for Query {
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.records.push(SocialRecord {
+                    id: m.id,
                     id_number: m.id_number,
                     kind: m.kind.into(),
                     employer_uscc: m.employer_uscc,

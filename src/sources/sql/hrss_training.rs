@@ -126,6 +126,7 @@ fn training(
             hours: c.hours,
             region_code: c.region_code,
             institution: i.map(|i| Institution {
+                id: i.id,
                 uscc: i.uscc,
                 name: i.name,
                 kind: i.kind.into(),

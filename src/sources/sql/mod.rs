@@ -16,6 +16,7 @@ use crate::domain::{PersonRecords, Section};
 use crate::id_number::IdNumber;
 
 mod civil_affairs;
+mod credit;
 mod education;
 mod hrss_social;
 mod hrss_training;
@@ -33,6 +34,7 @@ pub fn source(d: Department, conn: DatabaseConnection) -> Arc<dyn DepartmentSour
         Department::Veterans => SqlSource::<veterans::Query>::arc(conn),
         Department::Poverty => SqlSource::<poverty::Query>::arc(conn),
         Department::TradeUnion => SqlSource::<trade_union::Query>::arc(conn),
+        Department::Credit => SqlSource::<credit::Query>::arc(conn),
     }
 }
 
@@ -47,6 +49,7 @@ pub async fn migrate(d: Department, conn: &DatabaseConnection, up: bool) -> Resu
         Department::Veterans => run::<VeteransMigrator>(conn, up).await,
         Department::Poverty => run::<PovertyMigrator>(conn, up).await,
         Department::TradeUnion => run::<TradeUnionMigrator>(conn, up).await,
+        Department::Credit => run::<CreditMigrator>(conn, up).await,
     }
 }
 

@@ -27,6 +27,7 @@ impl SqlQuery for Query {
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.households.push(PovertyRecord {
+                    id: m.id,
                     id_number: m.id_number,
                     household_no: m.household_no,
                     registered_on: m.registered_on,

@@ -29,6 +29,7 @@ impl SqlQuery for Query {
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.records.push(VeteranRecord {
+                    id: m.id,
                     id_number: m.id_number,
                     category: m.category.into(),
                     discharged_on: m.discharged_on,
