@@ -148,6 +148,26 @@ pub enum RequestProblem {
     NoQuery,
 }
 
+/// Why a claim cannot be checked; each names the input field (GraphQL spelling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimError {
+    #[error("`{0}` is required for this kind of subsidy")]
+    Missing(&'static str),
+    #[error("`{0}` must be a positive number")]
+    NotPositive(&'static str),
+    #[error("`{0}` does not name a record of this person")]
+    NotThePersons(&'static str),
+}
+
+impl ClaimError {
+    /// The input field it names.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Missing(f) | Self::NotPositive(f) | Self::NotThePersons(f) => f,
+        }
+    }
+}
+
 /// Every error the hub sends. Resolvers return it (async-graphql keeps it as the error's
 /// source); extensions and HTTP handlers turn it into a [`ServerError`] with
 /// [`HubError::into_server_error`]; [`finalize`] renders it in the caller's language.
@@ -163,6 +183,9 @@ pub enum HubError {
     /// `detail` is the engine's (English) wording with ID-like numbers removed.
     #[error("bad user input")]
     BadUserInput { detail: Option<String> },
+    /// A claim to check that its kind does not allow (names the input field).
+    #[error("bad claim: {0}")]
+    BadClaim(ClaimError),
     #[error("bad request: {0:?}")]
     BadRequest(RequestProblem),
     #[error("parse failed")]
@@ -209,7 +232,7 @@ impl HubError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::InvalidIdNumber { .. } => ErrorCode::InvalidIdNumber,
-            Self::BadUserInput { .. } => ErrorCode::BadUserInput,
+            Self::BadUserInput { .. } | Self::BadClaim(_) => ErrorCode::BadUserInput,
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::ParseFailed { .. } => ErrorCode::GraphqlParseFailed,
             Self::ValidationFailed { .. } => ErrorCode::GraphqlValidationFailed,
@@ -231,6 +254,19 @@ impl HubError {
                     "an argument or variable is invalid or missing (see path and extensions.detail)",
                 )
                 .into(),
+            Self::BadClaim(e) => {
+                use ClaimError as C;
+                match (e, lang) {
+                    (C::Missing(f), Lang::Zh) => format!("该类补贴须填写 {f}"),
+                    (C::Missing(f), Lang::En) => format!("`{f}` is required for this kind of subsidy"),
+                    (C::NotPositive(f), Lang::Zh) => format!("{f} 须为正数"),
+                    (C::NotPositive(f), Lang::En) => format!("`{f}` must be a positive number"),
+                    (C::NotThePersons(f), Lang::Zh) => format!("{f} 不是该身份证号本人的记录"),
+                    (C::NotThePersons(f), Lang::En) => {
+                        format!("`{f}` does not name a record of this person")
+                    }
+                }
+            }
             Self::BadRequest(RequestProblem::Unreadable) => lang
                 .pick("无法读取请求体", "cannot read the request body")
                 .into(),
@@ -338,6 +374,7 @@ impl HubError {
                 }
             }
             Self::BadUserInput { detail: Some(d) } => ext.set("detail", d.as_str()),
+            Self::BadClaim(e) => ext.set("field", e.field()),
             Self::ParseFailed { line, column } => {
                 ext.set("line", *line as u64);
                 ext.set("column", *column as u64);

@@ -18,6 +18,7 @@ pub mod departments;
 pub mod limits;
 pub mod person;
 pub mod scalars;
+pub mod screening;
 pub mod view;
 
 pub use limits::{QueryLimits, TypeMap};
@@ -85,6 +86,24 @@ impl QueryRoot {
                 (admitted && a.maybe_known()).then(|| Person::new(a.clone()))
             })
             .collect())
+    }
+
+    /// Checks a subsidy before it is paid: every rule a claim of its kind needs, run as if
+    /// it had been paid; `allowed` only with no violation and every needed rule judged and
+    /// visible to this consumer. Writes nothing but the access's audit event.
+    async fn check_claim(
+        &self,
+        ctx: &Context<'_>,
+        claim: screening::ClaimInput,
+    ) -> async_graphql::Result<screening::ClaimCheck> {
+        let archive = loader(ctx)?
+            .load_one(claim.id_number.clone())
+            .await?
+            .ok_or(HubError::Internal)?;
+        if !admit(ctx, &archive, None) {
+            return Ok(screening::refused(&claim));
+        }
+        Ok(screening::check(ctx, &archive, &claim)?)
     }
 
     /// Who accessed this person's data, when, for what purpose, which fields and with what

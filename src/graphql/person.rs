@@ -143,6 +143,33 @@ impl Person {
         Ok(Some(SectionOf::of(&self.archive)?))
     }
 
+    /// Screening (有效筛选): the flags of the rules this consumer may see, the rules that
+    /// could not be judged, and the rules withheld from it.
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn screening(&self) -> Option<super::screening::Screening> {
+        Some(super::screening::Screening::new(self.archive.clone()))
+    }
+
+    /// Living-allowance groups and other answers about one day, each governed by the
+    /// department whose records decide it.
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn eligibility(&self, as_of: Date) -> Option<super::screening::Eligibility> {
+        Some(super::screening::Eligibility {
+            archive: self.archive.clone(),
+            day: as_of.0,
+        })
+    }
+
     /// HRSS training: trainings attended, oldest first.
     #[graphql(directive = share::apply(
         Department::HrssTraining,

@@ -39,6 +39,8 @@ pub struct FieldPolicy {
     pub type_name: String,
     pub field: String,
     pub owner: Department,
+    /// Further owners: a screening rule is owned by every department it reads.
+    pub co_owners: Vec<Department>,
     pub class: SharingClass,
     pub sensitive: bool,
     pub mask: MaskKind,
@@ -49,7 +51,24 @@ impl FieldPolicy {
     pub fn key(&self) -> std::sync::Arc<str> {
         self.key.clone()
     }
+
+    /// Whether `d` is its only owner (the owner rule then lets `d` read it).
+    pub fn owned_only_by(&self, d: Department) -> bool {
+        self.owner == d && self.co_owners.iter().all(|o| *o == d)
+    }
+
+    /// Every owner's code, `+`-joined.
+    pub fn owners_code(&self) -> String {
+        std::iter::once(self.owner)
+            .chain(self.co_owners.iter().copied())
+            .map(Department::code)
+            .collect::<Vec<_>>()
+            .join("+")
+    }
 }
+
+/// The catalog type of the screening rules' entries (`ScreeningRule.<ID>`).
+pub const SCREENING_RULE: &str = "ScreeningRule";
 
 /// Every declared field, keyed by `(type, field)`.
 #[derive(Debug, Clone, Default)]
@@ -108,6 +127,7 @@ impl Catalog {
                         type_name: type_name.clone(),
                         field: f.name.node.to_string(),
                         owner,
+                        co_owners: Vec::new(),
                         class,
                         sensitive,
                         mask,
@@ -115,6 +135,26 @@ impl Catalog {
                     },
                 );
             }
+        }
+        // Each screening rule reveals the records it reads: owned by every department it
+        // reads, conditional, read (and audited) as `ScreeningRule.<ID>`.
+        for rule in crate::screening::ScreeningRule::ALL {
+            let reads = rule.reads();
+            let key = format!("{SCREENING_RULE}.{}", rule.id());
+            fields.insert(
+                (SCREENING_RULE.to_string(), rule.id().to_string()),
+                FieldPolicy {
+                    key: key.as_str().into(),
+                    type_name: SCREENING_RULE.to_string(),
+                    field: rule.id().to_string(),
+                    owner: reads[0],
+                    co_owners: reads[1..].to_vec(),
+                    class: SharingClass::Conditional,
+                    sensitive: true,
+                    mask: MaskKind::None,
+                    description: Some(format!("screening rule, clause {}", rule.clause())),
+                },
+            );
         }
         let mut by_type: std::collections::HashMap<
             String,
@@ -158,7 +198,7 @@ impl Catalog {
                 "{},{},{},{},{},{},\"{}\"\n",
                 f.type_name,
                 f.field,
-                f.owner.code(),
+                f.owners_code(),
                 enum_name(f.class),
                 f.sensitive,
                 enum_name(f.mask),
@@ -182,8 +222,12 @@ impl Catalog {
                 "| {} | {} | {} ({}) | {} | {} | {} |\n",
                 f.type_name,
                 f.field,
-                f.owner.name(crate::i18n::Lang::Zh),
-                f.owner.code(),
+                std::iter::once(f.owner)
+                    .chain(f.co_owners.iter().copied())
+                    .map(|d| d.name(crate::i18n::Lang::Zh))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                f.owners_code(),
                 enum_name(f.class),
                 if f.sensitive { "yes" } else { "" },
                 enum_name(f.mask)

@@ -125,7 +125,7 @@ impl PolicySnapshot {
         regions: &[String],
         now: DateTime<Utc>,
     ) -> FieldDecision {
-        if consumer.department == Some(field.owner) {
+        if consumer.department.is_some_and(|d| field.owned_only_by(d)) {
             return FieldDecision::Allow;
         }
         match field.class {
@@ -179,6 +179,32 @@ impl PolicySnapshot {
         }
     }
 
+    /// Whether nothing could ever let the consumer read `field` under `purpose`: not its
+    /// sole owner's, and no live grant for this consumer and purpose names it (region
+    /// scopes aside: those are decided per person).
+    pub fn withholds(
+        &self,
+        consumer: &Consumer,
+        purpose: &str,
+        field: &FieldPolicy,
+        now: DateTime<Utc>,
+    ) -> bool {
+        if consumer.department.is_some_and(|d| field.owned_only_by(d)) {
+            return false;
+        }
+        match field.class {
+            SharingClass::Unconditional => false,
+            SharingClass::None => true,
+            SharingClass::Conditional => !self.grants.get(&consumer.id).is_some_and(|gs| {
+                gs.iter().any(|g| {
+                    g.purpose == purpose
+                        && g.expires_at.is_none_or(|e| e > now)
+                        && pattern_matches(&g.pattern, &field.type_name, &field.field)
+                })
+            }),
+        }
+    }
+
     /// Whether `type_name.field` is in the consumer's view of the schema (introspection
     /// and `/schema`): root fields its kind may call, and catalog fields it could ever be
     /// allowed; everything to the hub admin. Plain structure is shown to all.
@@ -196,7 +222,7 @@ impl PolicySnapshot {
 
     /// Whether a consumer could ever be allowed (or masked) this field, for any person.
     pub fn could_see(&self, consumer: &Consumer, field: &FieldPolicy) -> bool {
-        if consumer.department == Some(field.owner) || consumer.is_admin() {
+        if consumer.department.is_some_and(|d| field.owned_only_by(d)) || consumer.is_admin() {
             return true;
         }
         match field.class {

@@ -23,16 +23,7 @@ pub struct Claim {
     pub months: Option<i32>,
 }
 
-/// Why a claim cannot be checked; each names the input field (GraphQL spelling).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum ClaimError {
-    #[error("`{0}` is required for this kind of subsidy")]
-    Missing(&'static str),
-    #[error("`{0}` must be a positive number")]
-    NotPositive(&'static str),
-    #[error("`{0}` does not name a record of this person")]
-    NotThePersons(&'static str),
-}
+pub use crate::error::ClaimError;
 
 /// What the check found.
 #[derive(Debug, Clone, Default, PartialEq)]

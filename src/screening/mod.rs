@@ -21,6 +21,9 @@ pub use claim::{check_claim, Claim, ClaimError, ClaimOutcome};
 pub use facts::Facts;
 pub use groups::{groups_on, EligibleGroup};
 
+/// At most this many subsidised trainings a year (003 二(三)1).
+pub const ANNUAL_TRAININGS: usize = 3;
+
 /// The rules, in the contract's order (flags sort by it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ScreeningRule {

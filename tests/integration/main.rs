@@ -19,5 +19,6 @@ mod layers;
 mod operations;
 mod policy;
 mod schema;
+mod screening;
 mod seeding;
 mod sources;

@@ -31,6 +31,9 @@ const EXEMPT: &[(&str, &str)] = &[
     // (region scope, citizen binding) at the enforcement point, and audited.
     ("Query.person", "admission"),
     ("Query.persons", "admission"),
+    // Also an entry point to one person (admission), whose rules are decided one by one
+    // by the policy layer (`ScreeningRule.<ID>`).
+    ("Query.checkClaim", "admission, then per-rule decisions"),
     // The audit trail, not department records: reserved to auditors and citizen portals
     // by consumer kind at the enforcement point.
     ("Query.accessLog", "consumer kind"),

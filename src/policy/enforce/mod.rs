@@ -9,8 +9,10 @@ pub mod admission;
 pub mod auth;
 pub mod context;
 mod extension;
+pub mod screening;
 
 pub use admission::admit;
 pub use auth::{authenticate, authenticate_key};
 pub use context::Access;
 pub use extension::PolicyExtension;
+pub use screening::{decide_rules, RuleView};

@@ -8,8 +8,7 @@ use crate::domain::hrss_training::SubsidyKind;
 use crate::screening::facts::{subsidy, Facts};
 use crate::screening::{Flag, ScreeningRule, Severity, Text};
 
-/// At most this many subsidised trainings a year (003 二(三)1).
-pub const PER_YEAR: usize = 3;
+use crate::screening::ANNUAL_TRAININGS as PER_YEAR;
 
 pub(super) fn run(f: &Facts<'_>) -> Vec<Flag> {
     let mut by_year: BTreeMap<i32, Vec<_>> = BTreeMap::new();

@@ -1,0 +1,422 @@
+//! Screening through GraphQL: planted anomalies flagged and audited, rules withheld from
+//! consumers without their grant, eligibility answers under the owners' policy, and the
+//! claim pre-check on a person written for the purpose.
+
+use archive_hub::departments::Department;
+use archive_hub::seed::Anomaly;
+use chrono::NaiveDate;
+use entities::hrss_training::{
+    class, enrolment, institution, subsidy, CreditGrade, InstitutionKind, SkillLevel, SubsidyKind,
+    TrainingResult, TrainingType,
+};
+use sea_orm::{ActiveModelTrait, IntoActiveModel};
+use serde_json::{json, Value};
+
+use crate::common::{backends, codes, spawn_app, TestApp, FULL, FULL_PURPOSE};
+
+const SCREENING: &str = "query($id: IdNumber!) { person(idNumber: $id) { screening {
+    flags { rule severity clause explanation year evidence { department record id } }
+    unjudged { rule department } withheld { rule departments } } } }";
+
+fn rules(body: &Value) -> Vec<String> {
+    body["data"]["person"]["screening"]["flags"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no flags: {body}"))
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_planted_anomaly_is_flagged_through_graphql_and_the_rules_read_are_audited() {
+    for b in backends() {
+        planted_anomalies_are_flagged(&b).await;
+    }
+}
+
+async fn planted_anomalies_are_flagged(b: &crate::common::Backend) {
+    let app = spawn_app(b).await;
+    assert!(!app.report.anomalies.is_empty());
+    for (id, anomaly) in &app.report.anomalies {
+        let (status, body) = app
+            .gql_as(
+                FULL,
+                FULL_PURPOSE,
+                SCREENING,
+                json!({ "id": id.as_str() }),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let rule = anomaly.rule();
+        let flags = &body["data"]["person"]["screening"]["flags"];
+        let flag = flags
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule.id())
+            .unwrap_or_else(|| panic!("{anomaly:?} not flagged: {body}"));
+        assert!(!flag["evidence"].as_array().unwrap().is_empty());
+        assert!(flag["clause"].as_str().is_some_and(|c| !c.is_empty()));
+        assert_eq!(
+            flag["year"].is_null(),
+            *anomaly != Anomaly::TooManySubsidisedTrainingsInYear
+        );
+        assert!(
+            !body.to_string().contains(id.as_str()),
+            "an ID in the screening: {body}"
+        );
+        assert!(body["data"]["person"]["screening"]["withheld"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+    }
+    // The rules read are in the audit trail, per person.
+    let (id, anomaly) = &app.report.anomalies[0];
+    let (_, log) = app
+        .gql_as(
+            "city-audit",
+            "audit",
+            "query($id: IdNumber!) { accessLog(idNumber: $id) { consumerName fields { field decision } } }",
+            json!({ "id": id.as_str() }),
+            None,
+        )
+        .await;
+    let entries = log["data"]["accessLog"].as_array().unwrap();
+    let fields: Vec<&str> = entries
+        .iter()
+        .filter(|e| e["consumerName"] == FULL)
+        .flat_map(|e| e["fields"].as_array().unwrap())
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    let key = format!("ScreeningRule.{}", anomaly.rule().id());
+    assert!(fields.contains(&key.as_str()), "{key} not audited: {log}");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_consumer_without_a_rules_grant_sees_it_withheld_and_never_its_flags() {
+    let app = spawn_app(&backends()[0]).await;
+    // Shen county civil affairs has no grant on any rule: all twelve are withheld, with
+    // their owners, the same for every person (so nothing about the person shows).
+    let in_scope: Vec<String> = archive_hub::seed::sample_ids(
+        crate::common::PERSONS,
+        crate::common::SEED,
+        crate::common::PERSONS,
+    )
+    .iter()
+    .filter(|i| i.region_code() == "371522")
+    .take(3)
+    .map(|i| i.to_string())
+    .collect();
+    assert!(!in_scope.is_empty());
+    let mut lists = Vec::new();
+    for id in &in_scope {
+        let (status, body) = app
+            .gql_as(
+                "shenxian-civil-affairs",
+                "living_allowance_check",
+                SCREENING,
+                json!({ "id": id }),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        if body["data"]["person"].is_null() {
+            continue;
+        }
+        assert!(rules(&body).is_empty(), "{body}");
+        let withheld = body["data"]["person"]["screening"]["withheld"].clone();
+        assert_eq!(withheld.as_array().unwrap().len(), 12, "{body}");
+        lists.push(withheld);
+    }
+    assert!(!lists.is_empty());
+    assert!(lists.windows(2).all(|w| w[0] == w[1]));
+    assert!(lists[0].to_string().contains("\"BLACKLISTED_SUBSIDISED\""));
+    // The HRSS archive desk owns HRSS training: rules reading only it are its own; the
+    // others come from its grant.
+    let (_, body) = app
+        .gql_as(
+            "hrss-archive-desk",
+            "subsidy_review",
+            SCREENING,
+            json!({ "id": in_scope[0] }),
+            None,
+        )
+        .await;
+    assert!(
+        body["data"]["person"]["screening"]["withheld"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{body}"
+    );
+    app.cleanup().await;
+}
+
+/// Writes a person into the HRSS training database: four subsidised offline trainings in
+/// 2024 (already over the limit), and a fifth enrolment in 2025 not yet paid.
+async fn write_trainee(app: &TestApp, id: &str) -> Vec<i64> {
+    let db = &app.state.dbs.get(Department::HrssTraining).conn;
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let inst = institution::Model {
+        id: 900_001,
+        uscc: "91371502MA99999991".into(),
+        name: "测试培训学校".into(),
+        kind: InstitutionKind::PrivateTrainingSchool,
+        in_directory: true,
+        credit_grade: CreditGrade::A,
+        region_code: "371502".into(),
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .unwrap();
+    let mut enrolments = Vec::new();
+    for (i, (start, end)) in [
+        ("2024-02-01", "2024-02-20"),
+        ("2024-04-01", "2024-04-20"),
+        ("2024-06-01", "2024-06-20"),
+        ("2024-08-01", "2024-08-20"),
+        ("2025-03-01", "2025-03-20"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let n = i as i64;
+        let c = class::Model {
+            id: 900_100 + n,
+            institution_id: inst.id,
+            occupation_code: format!("4-99-0{i}"),
+            occupation_name: "测试工种".into(),
+            level: SkillLevel::Level5,
+            training_type: TrainingType::EmploymentSkills,
+            living_allowance_eligible: false,
+            online: false,
+            filed_on: day(start),
+            start_date: day(start),
+            end_date: day(end),
+            hours: 60,
+            region_code: "371502".into(),
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .unwrap();
+        let e = enrolment::Model {
+            id: 900_200 + n,
+            id_number: id.into(),
+            class_id: c.id,
+            trainee_name: "测试学员".into(),
+            phone: "13900000000".into(),
+            enrolled_on: day(start),
+            result: TrainingResult::Passed,
+            attended_hours: 60,
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .unwrap();
+        if i < 4 {
+            subsidy::Model {
+                id: 900_300 + n,
+                id_number: id.into(),
+                kind: SubsidyKind::Training,
+                amount_fen: 80_000,
+                paid_on: day(end) + chrono::Days::new(10),
+                paying_county: "371502".into(),
+                enrolment_id: Some(e.id),
+                certificate_id: None,
+                employer_uscc: None,
+                months: None,
+            }
+            .into_active_model()
+            .insert(db)
+            .await
+            .unwrap();
+        }
+        enrolments.push(e.id);
+    }
+    enrolments
+}
+
+const CHECK: &str = "query($c: ClaimInput!) { checkClaim(claim: $c) { allowed
+    violations { rule year evidence { department record id } } unjudged { rule department }
+    withheld { rule departments } } }";
+
+#[tokio::test]
+async fn check_claim_refuses_a_claim_on_a_broken_limit_and_old_flags_do_not_block() {
+    for b in backends() {
+        check_claim_on(&b).await;
+    }
+}
+
+async fn check_claim_on(b: &crate::common::Backend) {
+    let app = spawn_app(b).await;
+    let id = "371502198505051235";
+    let enrolments = write_trainee(&app, id).await;
+    let claim = |enrolment: i64, paid_on: &str| {
+        json!({ "c": { "idNumber": id, "kind": "TRAINING", "amountFen": 80000,
+            "paidOn": paid_on, "payingCounty": "371502", "enrolmentId": enrolment } })
+    };
+    // The person already has an ANNUAL_LIMIT flag for 2024.
+    let (_, body) = app
+        .gql_as(FULL, FULL_PURPOSE, SCREENING, json!({ "id": id }), None)
+        .await;
+    assert!(rules(&body).contains(&"ANNUAL_LIMIT".to_string()), "{body}");
+    // Paying another 2024 training's subsidy again breaks the limit already broken (and is
+    // a duplicate): refused, the claimed subsidy in the evidence with a null id.
+    let (status, body) = app
+        .gql_as(
+            FULL,
+            FULL_PURPOSE,
+            CHECK,
+            claim(enrolments[3], "2024-12-01"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let check = &body["data"]["checkClaim"];
+    assert_eq!(check["allowed"], false, "{body}");
+    let violated: Vec<&str> = check["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["rule"].as_str().unwrap())
+        .collect();
+    assert!(violated.contains(&"ANNUAL_LIMIT"), "{body}");
+    assert!(
+        check["violations"].to_string().contains("\"id\":null"),
+        "{body}"
+    );
+    // The 2025 training: the old 2024 flag is not this claim's business.
+    let (_, body) = app
+        .gql_as(
+            FULL,
+            FULL_PURPOSE,
+            CHECK,
+            claim(enrolments[4], "2025-04-01"),
+            None,
+        )
+        .await;
+    let check = &body["data"]["checkClaim"];
+    assert_eq!(check["violations"], json!([]), "{body}");
+    assert_eq!(check["unjudged"], json!([]), "{body}");
+    assert_eq!(check["withheld"], json!([]), "{body}");
+    assert_eq!(check["allowed"], true, "{body}");
+    // A claim check wrote no subsidy.
+    let (_, body) = app
+        .gql_as(
+            FULL,
+            FULL_PURPOSE,
+            "query($id: IdNumber!) { person(idNumber: $id) { subsidies { id } } }",
+            json!({ "id": id }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        body["data"]["person"]["subsidies"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    // An enrolment of someone else, or a missing one, is BAD_USER_INPUT naming the field.
+    let (_, body) = app
+        .gql_as(
+            FULL,
+            FULL_PURPOSE,
+            CHECK,
+            claim(12345678, "2025-04-01"),
+            None,
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["BAD_USER_INPUT"], "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "enrolmentId",
+        "{body}"
+    );
+    let (_, body) = app
+        .gql_as(FULL, FULL_PURPOSE, CHECK, json!({ "c": { "idNumber": id, "kind": "WORK_FOR_TRAINING", "amountFen": 100, "paidOn": "2025-01-01", "payingCounty": "371502" } }), Some("en"))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "employerUscc",
+        "{body}"
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("employerUscc"),
+        "{body}"
+    );
+    // A consumer without the rules' grants is never told it may pay.
+    let (_, body) = app
+        .gql_as(
+            "liaocheng-hrss-subsidy-review",
+            "subsidy_review",
+            CHECK,
+            claim(enrolments[4], "2025-04-01"),
+            None,
+        )
+        .await;
+    let check = &body["data"]["checkClaim"];
+    assert_eq!(check["allowed"], false, "{body}");
+    assert!(!check["withheld"].as_array().unwrap().is_empty(), "{body}");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn eligibility_answers_are_governed_by_the_departments_that_decide_them() {
+    let app = spawn_app(&backends()[0]).await;
+    let id = "371502198505051235";
+    write_trainee(&app, id).await;
+    let q = "query($id: IdNumber!) { person(idNumber: $id) { eligibility(asOf: \"2024-12-31\") {
+        poverty civilAffairs hrssSocial veterans education receivesPension blacklisted
+        trainingsLeft usedOccupationLevels { occupationCode level } } } }";
+    let (_, body) = app
+        .gql_as(FULL, FULL_PURPOSE, q, json!({ "id": id }), None)
+        .await;
+    let e = &body["data"]["person"]["eligibility"];
+    assert_eq!(e["trainingsLeft"], 0, "{body}");
+    assert_eq!(
+        e["usedOccupationLevels"].as_array().unwrap().len(),
+        4,
+        "{body}"
+    );
+    assert_eq!(e["blacklisted"], false, "{body}");
+    assert_eq!(e["poverty"], json!([]), "{body}");
+    let (_, body) = app
+        .gql_as(
+            FULL,
+            FULL_PURPOSE,
+            &q.replace("2024-12-31", "2025-01-01"),
+            json!({ "id": id }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        body["data"]["person"]["eligibility"]["trainingsLeft"], 3,
+        "{body}"
+    );
+    // The Dongchangfu payment desk is granted the answers, not the records.
+    let (_, body) = app
+        .gql_as("dongchangfu-subsidy-payment", "subsidy_review",
+            "query($id: IdNumber!) { person(idNumber: $id) { eligibility(asOf: \"2024-12-31\") { receivesPension blacklisted } socialInsurance { records { kind } } } }",
+            json!({ "id": id }), None)
+        .await;
+    let p = &body["data"]["person"];
+    assert_eq!(p["eligibility"]["receivesPension"], false, "{body}");
+    assert!(p["socialInsurance"]["records"].is_null(), "{body}");
+    // A consumer without the answers' grants gets null in place and FORBIDDEN.
+    let (_, body) = app
+        .gql_as("bigdata-analytics", "statistics", "query($id: IdNumber!) { person(idNumber: $id) { eligibility(asOf: \"2024-12-31\") { blacklisted trainingsLeft } } }", json!({ "id": id }), None)
+        .await;
+    let e = &body["data"]["person"]["eligibility"];
+    assert!(
+        e["blacklisted"].is_null() && e["trainingsLeft"].is_null(),
+        "{body}"
+    );
+    assert!(codes(&body).contains(&"FORBIDDEN".to_string()), "{body}");
+    app.cleanup().await;
+}
