@@ -420,3 +420,48 @@ async fn eligibility_answers_are_governed_by_the_departments_that_decide_them() 
     assert!(codes(&body).contains(&"FORBIDDEN".to_string()), "{body}");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_rule_whose_department_is_down_is_unjudged_never_clean_and_blocks_the_claim() {
+    let app = crate::common::spawn_app_with(&backends()[0], |c| {
+        c.source_mut(Department::Credit).url = Some("postgres://nobody@127.0.0.1:1/none".into());
+        c.source_mut(Department::Credit).connect_timeout_secs = 1;
+    })
+    .await;
+    let id = "371502198505051235";
+    let enrolments = write_trainee(&app, id).await;
+    let (_, body) = app
+        .gql_as(FULL, FULL_PURPOSE, SCREENING, json!({ "id": id }), None)
+        .await;
+    let unjudged = &body["data"]["person"]["screening"]["unjudged"];
+    assert_eq!(
+        unjudged,
+        &json!([{ "rule": "BLACKLISTED_SUBSIDISED", "department": "CREDIT" }]),
+        "{body}"
+    );
+    assert!(
+        rules(&body).contains(&"ANNUAL_LIMIT".to_string()),
+        "the others still judged: {body}"
+    );
+    let claim = json!({ "c": { "idNumber": id, "kind": "TRAINING", "amountFen": 80000,
+        "paidOn": "2025-04-01", "payingCounty": "371502", "enrolmentId": enrolments[4] } });
+    let (_, body) = app.gql_as(FULL, FULL_PURPOSE, CHECK, claim, None).await;
+    let check = &body["data"]["checkClaim"];
+    assert_eq!(check["allowed"], false, "{body}");
+    assert_eq!(
+        check["unjudged"],
+        json!([{ "rule": "BLACKLISTED_SUBSIDISED", "department": "CREDIT" }]),
+        "{body}"
+    );
+    let (_, body) = app
+        .gql_as(FULL, FULL_PURPOSE, "query($id: IdNumber!) { person(idNumber: $id) { eligibility(asOf: \"2025-01-01\") { blacklisted trainingsLeft } } }", json!({ "id": id }), None)
+        .await;
+    let e = &body["data"]["person"]["eligibility"];
+    assert!(e["blacklisted"].is_null(), "{body}");
+    assert_eq!(e["trainingsLeft"], 3, "{body}");
+    assert!(
+        codes(&body).contains(&"SOURCE_UNAVAILABLE".to_string()),
+        "{body}"
+    );
+    app.cleanup().await;
+}
