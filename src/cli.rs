@@ -28,6 +28,13 @@ pub struct Cli {
 pub enum Command {
     /// Serve GraphQL against the configured department databases.
     Serve,
+    /// Screen the whole population (every person with an HRSS training record) and store
+    /// the flags for `screeningReport`.
+    Screen {
+        /// Persons read per batch (one call per department per batch).
+        #[arg(long, default_value_t = 1000)]
+        batch: u64,
+    },
     /// One-command demo: embedded SQLite under ./data, migrated, seeded when empty, served.
     Demo {
         /// Persons to generate when the databases are empty.
@@ -333,6 +340,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             dbs.migrate().await.context("migrating")?;
             let report = seed::seed(&dbs, &SeedOptions::new(persons, seed)).await?;
             print_report(&report);
+            Ok(())
+        }
+        Command::Screen { batch } => {
+            telemetry::init(&config.log);
+            let dbs = Databases::connect_existing(&config)
+                .await
+                .context("connecting")?;
+            // The hub's own tables (the results) may need this release's migration.
+            crate::sources::sql::run::<migrations::HubMigrator>(dbs.hub(), true)
+                .await
+                .context("migrating the hub database")?;
+            let sources = dbs.sources().context("opening the sources")?;
+            let report = crate::screening::population::run(
+                dbs.hub(),
+                &dbs.get(crate::departments::Department::HrssTraining).conn,
+                sources,
+                batch,
+            )
+            .await?;
+            println!(
+                "screening run {}: {} persons, {} flags in {:.1}s",
+                report.run_id,
+                report.persons,
+                report.flags,
+                report.elapsed.as_secs_f64()
+            );
             Ok(())
         }
         Command::Serve => {

@@ -12,6 +12,7 @@ mod m20261121_000007_trade_union;
 mod m20261121_000008_hub;
 mod m20261130_000009_hub_signed_heads;
 mod m20261130_000010_credit;
+mod m20261130_000011_hub_screening;
 
 /// Declares a department migrator with its own `seaql_migrations_<dept>` history table.
 macro_rules! department_migrator {
@@ -77,7 +78,8 @@ department_migrator!(
     "seaql_migrations_hub",
     [
         m20261121_000008_hub::Migration,
-        m20261130_000009_hub_signed_heads::Migration
+        m20261130_000009_hub_signed_heads::Migration,
+        m20261130_000011_hub_screening::Migration
     ]
 );
 

@@ -106,6 +106,29 @@ impl QueryRoot {
         Ok(screening::check(ctx, &archive, &claim)?)
     }
 
+    /// The population report (监督检查): one row per flag of the latest screening run
+    /// (`archive-hub screen`), filtered by rule, region prefix (the ID's region or a paying
+    /// county) and year; only under the purpose `screening_supervision` with a grant on
+    /// it, only the rules and regions the consumer may see; every listed person is an
+    /// access in the audit trail. Pages of at most 500 rows, `after` a page's `endCursor`.
+    #[graphql(directive = crate::policy::catalog::share::apply(
+        crate::departments::Department::HrssTraining,
+        crate::policy::catalog::SharingClass::Conditional,
+        true,
+        crate::policy::mask::MaskKind::None,
+    ))]
+    async fn screening_report(
+        &self,
+        ctx: &Context<'_>,
+        rule: Option<screening::Rule>,
+        region: Option<String>,
+        year: Option<i32>,
+        first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<screening::ScreeningReport> {
+        screening::report(ctx, rule, region, year, first, after).await
+    }
+
     /// Who accessed this person's data, when, for what purpose, which fields and with what
     /// decision (auditor consumers only), newest first.
     async fn access_log(
@@ -159,6 +182,10 @@ pub fn day_or_today(ctx: &Context<'_>, on: Option<scalars::Date>) -> Result<Naiv
         None => today(ctx),
     }
 }
+
+/// The hub's own database (the screening report reads the stored runs from it).
+#[derive(Clone)]
+pub struct HubDb(pub sea_orm::DatabaseConnection);
 
 /// Adds what every request reads: its archive loader and its time.
 pub fn with_request_data(

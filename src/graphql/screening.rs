@@ -499,3 +499,171 @@ pub fn refused(input: &ClaimInput) -> ClaimCheck {
         },
     }
 }
+
+/// One flag of the population report.
+pub struct ScreeningRow {
+    id_number: IdNumber,
+    rule: s::ScreeningRule,
+    year: Option<i32>,
+    severity: s::Severity,
+}
+
+/// Listed persons are admitted and audited one by one by the report (`admit_report_row`);
+/// the row's fields have nothing more to decide.
+#[Object]
+impl ScreeningRow {
+    async fn id_number(&self) -> &IdNumber {
+        &self.id_number
+    }
+    async fn rule(&self) -> Rule {
+        self.rule.into()
+    }
+    async fn year(&self) -> Option<i32> {
+        self.year
+    }
+    async fn severity(&self) -> Severity {
+        self.severity.into()
+    }
+}
+
+/// Flags per rule under the report's filters.
+#[derive(async_graphql::SimpleObject)]
+pub struct RuleCount {
+    pub rule: Rule,
+    pub count: u64,
+}
+
+/// Where a page ends.
+#[derive(async_graphql::SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    /// Pass as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+/// A page of the population report over the latest finished screening run.
+#[derive(async_graphql::SimpleObject)]
+pub struct ScreeningReport {
+    pub rows: Vec<ScreeningRow>,
+    pub page_info: PageInfo,
+    pub counts_by_rule: Vec<RuleCount>,
+    /// When the run the report reads finished (RFC 3339, UTC); null before the first run.
+    pub last_run: Option<String>,
+}
+
+/// The most rows a page may ask for.
+pub const MAX_PAGE: i32 = 500;
+
+fn cursor(id: i64) -> String {
+    format!("r{id}")
+}
+
+fn parse_cursor(c: &str) -> Option<i64> {
+    c.strip_prefix('r')?.parse().ok().filter(|n: &i64| *n >= 0)
+}
+
+fn bad(detail: &str) -> HubError {
+    HubError::BadUserInput {
+        detail: Some(detail.to_string()),
+    }
+}
+
+/// `Query.screeningReport`'s work.
+pub async fn report(
+    ctx: &Context<'_>,
+    rule: Option<Rule>,
+    region: Option<String>,
+    year: Option<i32>,
+    first: i32,
+    after: Option<String>,
+) -> async_graphql::Result<ScreeningReport> {
+    if !(1..=MAX_PAGE).contains(&first) {
+        return Err(bad("first: 1 to 500").into());
+    }
+    if let Some(r) = &region {
+        if !(2..=6).contains(&r.len()) || !r.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("region: a GB/T 2260 prefix of 2 to 6 digits").into());
+        }
+    }
+    let after = match after.as_deref() {
+        None => None,
+        Some(c) => Some(parse_cursor(c).ok_or_else(|| bad("after: not a cursor of this report"))?),
+    };
+    let scope = crate::policy::enforce::report_scope(ctx)?;
+    let hub = &ctx.data_opt::<super::HubDb>().ok_or(HubError::Internal)?.0;
+    let Some(run) = s::population::latest_run(hub)
+        .await
+        .map_err(|_| HubError::Internal)?
+    else {
+        return Ok(ScreeningReport {
+            rows: Vec::new(),
+            page_info: PageInfo {
+                has_next_page: false,
+                end_cursor: None,
+            },
+            counts_by_rule: Vec::new(),
+            last_run: None,
+        });
+    };
+    let wanted: Option<s::ScreeningRule> = rule.map(Into::into);
+    let filter = s::population::ReportFilter {
+        rules: scope
+            .rules
+            .into_iter()
+            .filter(|(r, _)| wanted.is_none_or(|w| w == *r))
+            .collect(),
+        consumer_scope: scope.regions,
+        region,
+        year,
+    };
+    let (rows, more) = s::population::page(hub, run.id, &filter, first as u64, after)
+        .await
+        .map_err(|_| HubError::Internal)?;
+    let counts = s::population::counts(hub, run.id, &filter)
+        .await
+        .map_err(|_| HubError::Internal)?;
+    let end_cursor = rows.last().map(|r| cursor(r.id));
+    let mut out = Vec::new();
+    for (i, row) in rows.into_iter().enumerate() {
+        let (Ok(id), Some(rule)) = (
+            IdNumber::parse(&row.id_number),
+            s::ScreeningRule::from_id(&row.rule),
+        ) else {
+            continue;
+        };
+        let regions: Vec<String> = row
+            .person_regions
+            .split_whitespace()
+            .map(String::from)
+            .collect();
+        if !crate::policy::enforce::admit_report_row(ctx, i, &id, regions, rule) {
+            continue;
+        }
+        let severity = match row.severity.as_str() {
+            "HIGH" => s::Severity::High,
+            "MEDIUM" => s::Severity::Medium,
+            _ => s::Severity::Low,
+        };
+        out.push(ScreeningRow {
+            id_number: id,
+            rule,
+            year: row.year,
+            severity,
+        });
+    }
+    Ok(ScreeningReport {
+        rows: out,
+        page_info: PageInfo {
+            has_next_page: more,
+            end_cursor,
+        },
+        counts_by_rule: counts
+            .into_iter()
+            .map(|(rule, count)| RuleCount {
+                rule: rule.into(),
+                count,
+            })
+            .collect(),
+        last_run: run.finished_at.map(|t| t.to_rfc3339()),
+    })
+}

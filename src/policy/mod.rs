@@ -205,6 +205,33 @@ impl PolicySnapshot {
         }
     }
 
+    /// The region prefixes the consumer's live grants for `purpose` on `field` allow:
+    /// `None` when no live grant names it, `Some(None)` when one is unrestricted.
+    pub fn grant_scopes(
+        &self,
+        consumer: &Consumer,
+        purpose: &str,
+        field: &FieldPolicy,
+        now: DateTime<Utc>,
+    ) -> Option<Option<Vec<String>>> {
+        let live = self.grants.get(&consumer.id)?.iter().filter(|g| {
+            g.purpose == purpose
+                && g.effect == GrantEffect::Allow
+                && g.expires_at.is_none_or(|e| e > now)
+                && pattern_matches(&g.pattern, &field.type_name, &field.field)
+        });
+        let mut prefixes: Vec<String> = Vec::new();
+        let mut any = false;
+        for g in live {
+            any = true;
+            match &g.region_scope {
+                None => return Some(None),
+                Some(s) => prefixes.extend(s.iter().cloned()),
+            }
+        }
+        any.then_some(Some(prefixes))
+    }
+
     /// Whether `type_name.field` is in the consumer's view of the schema (introspection
     /// and `/schema`): root fields its kind may call, and catalog fields it could ever be
     /// allowed; everything to the hub admin. Plain structure is shown to all.

@@ -15,6 +15,7 @@ use crate::i18n::Lang;
 pub mod claim;
 pub mod facts;
 pub mod groups;
+pub mod population;
 mod rules;
 
 pub use claim::{check_claim, Claim, ClaimError, ClaimOutcome};

@@ -465,3 +465,157 @@ async fn a_rule_whose_department_is_down_is_unjudged_never_clean_and_blocks_the_
     );
     app.cleanup().await;
 }
+
+const REPORT: &str = "query($rule: ScreeningRule, $region: String, $year: Int, $after: String) {
+    screeningReport(rule: $rule, region: $region, year: $year, first: 100, after: $after) {
+        rows { idNumber rule year severity } pageInfo { hasNextPage endCursor }
+        countsByRule { rule count } lastRun } }";
+
+/// Every row of the report for `consumer`, page by page.
+async fn report_rows(app: &TestApp, consumer: &str, vars: Value) -> (Vec<(String, String)>, Value) {
+    let mut rows = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let mut v = vars.clone();
+        v["after"] = after;
+        let (status, body) = app
+            .gql_as(consumer, "screening_supervision", REPORT, v, None)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let r = &body["data"]["screeningReport"];
+        assert!(r.is_object(), "{body}");
+        for row in r["rows"].as_array().unwrap() {
+            rows.push((
+                row["idNumber"].as_str().unwrap().to_string(),
+                row["rule"].as_str().unwrap().to_string(),
+            ));
+        }
+        if r["pageInfo"]["hasNextPage"] != true {
+            return (rows, r["countsByRule"].clone());
+        }
+        after = r["pageInfo"]["endCursor"].clone();
+    }
+}
+
+#[tokio::test]
+async fn the_screening_report_finds_every_planted_anomaly_and_audits_who_it_lists() {
+    for b in backends() {
+        report_on(&b).await;
+    }
+}
+
+async fn report_on(b: &crate::common::Backend) {
+    let app = spawn_app(b).await;
+    // Before any run: an empty report.
+    let (_, body) = app
+        .gql_as(
+            "city-screening-supervision",
+            "screening_supervision",
+            REPORT,
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(body["data"]["screeningReport"]["rows"], json!([]), "{body}");
+    assert!(
+        body["data"]["screeningReport"]["lastRun"].is_null(),
+        "{body}"
+    );
+    let dbs = &app.state.dbs;
+    let run = archive_hub::screening::population::run(
+        dbs.hub(),
+        &dbs.get(Department::HrssTraining).conn,
+        app.state.sources.clone(),
+        37,
+    )
+    .await
+    .unwrap();
+    assert!(run.persons > 0 && run.flags > 0, "{run:?}");
+    let (rows, counts) = report_rows(&app, "city-screening-supervision", json!({})).await;
+    assert_eq!(rows.len() as u64, run.flags, "every flag listed once");
+    for (id, anomaly) in &app.report.anomalies {
+        let rule = anomaly.rule().id();
+        assert!(
+            rows.iter().any(|(i, r)| i == id.as_str() && r == rule),
+            "{b:?}: {anomaly:?} of a planted person not in the report"
+        );
+    }
+    let total: u64 = counts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, run.flags, "{counts}");
+    // Filters: one rule; a region prefix; a year.
+    let (one, _) = report_rows(
+        &app,
+        "city-screening-supervision",
+        json!({ "rule": "ANNUAL_LIMIT" }),
+    )
+    .await;
+    assert!(one.iter().all(|(_, r)| r == "ANNUAL_LIMIT"));
+    let (liaocheng, _) = report_rows(
+        &app,
+        "city-screening-supervision",
+        json!({ "region": "3715" }),
+    )
+    .await;
+    assert!(liaocheng.len() < rows.len());
+    // Every listed person is an access event of the supervision consumer.
+    let listed = &rows[0].0;
+    let (_, log) = app
+        .gql_as("city-audit", "audit",
+            "query($id: IdNumber!) { accessLog(idNumber: $id) { consumerName purpose fields { field decision } } }",
+            json!({ "id": listed }), None)
+        .await;
+    let entry = log["data"]["accessLog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["consumerName"] == "city-screening-supervision")
+        .unwrap_or_else(|| panic!("the listing is not audited: {log}"));
+    assert_eq!(entry["purpose"], "screening_supervision");
+    assert!(
+        entry["fields"]
+            .to_string()
+            .contains("Query.screeningReport"),
+        "{log}"
+    );
+    // Liaocheng's own supervision: its region only, and only the rules it may see (those
+    // reading HRSS training alone, which it owns).
+    let (mine, counts) = report_rows(&app, "liaocheng-screening-supervision", json!({})).await;
+    let ids = archive_hub::seed::sample_ids(
+        crate::common::PERSONS,
+        crate::common::SEED,
+        crate::common::PERSONS,
+    );
+    for (id, rule) in &mine {
+        let archive = ids.iter().find(|i| i.as_str() == id);
+        assert!(archive.is_some());
+        assert!(
+            ![
+                "PENSIONER_SUBSIDISED",
+                "LIVING_ALLOWANCE_INELIGIBLE",
+                "WORK_FOR_TRAINING_NOT_NEW_HIRE",
+                "BLACKLISTED_SUBSIDISED"
+            ]
+            .contains(&rule.as_str()),
+            "{rule} needs another department's grant"
+        );
+    }
+    assert!(
+        !counts.to_string().contains("BLACKLISTED_SUBSIDISED"),
+        "{counts}"
+    );
+    // Without the purpose, or without the grant: refused.
+    let (_, body) = app
+        .gql_as(FULL, FULL_PURPOSE, REPORT, json!({}), None)
+        .await;
+    assert!(
+        body["data"].is_null() || body["data"]["screeningReport"].is_null(),
+        "{body}"
+    );
+    assert_eq!(codes(&body), vec!["FORBIDDEN"], "{body}");
+    app.cleanup().await;
+}

@@ -8,6 +8,8 @@ pub mod consumer;
 pub mod grant;
 pub mod policy_version;
 pub mod purpose;
+pub mod screening_flag;
+pub mod screening_run;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]

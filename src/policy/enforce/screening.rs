@@ -91,3 +91,118 @@ pub fn decide_rules(ctx: &Context<'_>, rules: &[ScreeningRule]) -> RuleView {
     }
     view
 }
+
+/// The purpose under which the population report may be read (监督检查).
+pub const SUPERVISION: &str = "screening_supervision";
+
+/// What a consumer may list in the population report.
+#[derive(Debug, Clone, Default)]
+pub struct ReportScope {
+    /// Each rule it may see, with the region prefixes its grant is limited to.
+    pub rules: Vec<(ScreeningRule, Option<Vec<String>>)>,
+    /// The consumer's own region scope (empty: everywhere).
+    pub regions: Vec<String>,
+}
+
+/// The one place the hub lists persons: only under the purpose `screening_supervision`,
+/// only with a live grant on `Query.screeningReport` (owning HRSS training is not enough),
+/// only the rules the consumer may see, only persons in its region scope.
+pub fn report_scope(ctx: &Context<'_>) -> Result<ReportScope, crate::error::HubError> {
+    use crate::error::{ForbiddenReason, HubError};
+    let Some(access) = ctx.data_opt::<Arc<Access>>() else {
+        // Policy switched off (cost comparison only).
+        return Ok(ReportScope {
+            rules: ScreeningRule::ALL.iter().map(|r| (*r, None)).collect(),
+            regions: Vec::new(),
+        });
+    };
+    if access.purpose != SUPERVISION {
+        return Err(HubError::forbidden(ForbiddenReason::PurposeNotAllowed));
+    }
+    let snapshot = &access.snapshot;
+    let report = snapshot
+        .catalog
+        .get("Query", "screeningReport")
+        .ok_or(HubError::Internal)?;
+    let now = access.time.now;
+    let Some(report_scope) = snapshot.grant_scopes(&access.consumer, &access.purpose, report, now)
+    else {
+        return Err(HubError::forbidden(ForbiddenReason::NoGrant));
+    };
+    let mut rules = Vec::new();
+    for rule in ScreeningRule::ALL {
+        let Some(field) = snapshot.catalog.get(SCREENING_RULE, rule.id()) else {
+            continue;
+        };
+        let own = access
+            .consumer
+            .department
+            .is_some_and(|d| field.owned_only_by(d));
+        let scope = if own {
+            Some(None)
+        } else {
+            snapshot.grant_scopes(&access.consumer, &access.purpose, field, now)
+        };
+        if let Some(scope) = scope {
+            rules.push((rule, intersect(scope, report_scope.clone())));
+        }
+    }
+    Ok(ReportScope {
+        rules,
+        regions: access.consumer.region_scope.clone(),
+    })
+}
+
+/// Both limits at once: a row must fall in each (as prefixes, the longer one of any
+/// nested pair).
+fn intersect(a: Option<Vec<String>>, b: Option<Vec<String>>) -> Option<Vec<String>> {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some(a), Some(b)) => {
+            let mut out: Vec<String> = Vec::new();
+            for x in &a {
+                for y in &b {
+                    if x.starts_with(y.as_str()) {
+                        out.push(x.clone());
+                    } else if y.starts_with(x.as_str()) {
+                        out.push(y.clone());
+                    }
+                }
+            }
+            Some(out)
+        }
+    }
+}
+
+/// A person the report lists (its `index`-th row): registered at the row's path and
+/// decided — the report's own entry and the row's rule — so that each listed person is
+/// an access event in the audit trail. False: leave the row out.
+pub fn admit_report_row(
+    ctx: &Context<'_>,
+    index: usize,
+    id: &crate::id_number::IdNumber,
+    regions: Vec<String>,
+    rule: ScreeningRule,
+) -> bool {
+    let Some(access) = ctx.data_opt::<Arc<Access>>() else {
+        return true;
+    };
+    let mut path = ctx.path_node.as_ref().map(path_of).unwrap_or_default();
+    path.push(async_graphql::PathSegment::Field("rows".into()));
+    path.push(async_graphql::PathSegment::Index(index));
+    access.register(&path, id, Arc::new(regions.clone()));
+    let c = &access.consumer;
+    if !(c.region_scope.is_empty() || crate::policy::in_scope(&c.region_scope, &regions)) {
+        return false;
+    }
+    let catalog = &access.snapshot.catalog;
+    let (Some(report), Some(rule_field)) = (
+        catalog.get("Query", "screeningReport"),
+        catalog.get(SCREENING_RULE, rule.id()),
+    ) else {
+        return false;
+    };
+    // The report's entry is granted (checked before any row); recorded per person.
+    access.record(id, report.key(), FieldDecision::Allow);
+    matches!(access.decide(id, rule_field), FieldDecision::Allow)
+}

@@ -137,3 +137,43 @@ fn training(
         }),
     }
 }
+
+/// The next `limit` persons, in ID-number order after `after`, with any HRSS training
+/// record (enrolment, certificate or subsidy): the population screening streams these.
+/// Three index-backed reads merged here: no SQL across tables.
+pub async fn trainees_after(
+    db: &DatabaseConnection,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<String>, DbErr> {
+    use sea_orm::QuerySelect;
+    async fn ids<E: EntityTrait>(
+        db: &DatabaseConnection,
+        col: E::Column,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<String>, DbErr>
+    where
+        E::Column: ColumnTrait,
+    {
+        let mut q = E::find().select_only().column(col).distinct();
+        if let Some(a) = after {
+            q = q.filter(col.gt(a));
+        }
+        q.order_by_asc(col)
+            .limit(limit)
+            .into_tuple::<String>()
+            .all(db)
+            .await
+    }
+    let (e, c, s) = tokio::try_join!(
+        ids::<enrolment::Entity>(db, enrolment::Column::IdNumber, after, limit),
+        ids::<certificate::Entity>(db, certificate::Column::IdNumber, after, limit),
+        ids::<subsidy::Entity>(db, subsidy::Column::IdNumber, after, limit),
+    )?;
+    let mut all: Vec<String> = e.into_iter().chain(c).chain(s).collect();
+    all.sort_unstable();
+    all.dedup();
+    all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(all)
+}

@@ -19,7 +19,7 @@ mod civil_affairs;
 mod credit;
 mod education;
 mod hrss_social;
-mod hrss_training;
+pub mod hrss_training;
 mod poverty;
 mod trade_union;
 mod veterans;
