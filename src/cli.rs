@@ -34,6 +34,9 @@ pub enum Command {
         /// Persons read per batch (one call per department per batch).
         #[arg(long, default_value_t = 1000)]
         batch: u64,
+        /// Batches read at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
     },
     /// One-command demo: embedded SQLite under ./data, migrated, seeded when empty, served.
     Demo {
@@ -342,7 +345,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_report(&report);
             Ok(())
         }
-        Command::Screen { batch } => {
+        Command::Screen { batch, concurrency } => {
             telemetry::init(&config.log);
             let dbs = Databases::connect_existing(&config)
                 .await
@@ -357,6 +360,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &dbs.get(crate::departments::Department::HrssTraining).conn,
                 sources,
                 batch,
+                concurrency,
             )
             .await?;
             println!(

@@ -154,3 +154,19 @@ impl Archive {
         codes
     }
 }
+
+/// A department's records when it holds nothing about a person: for a reader that knows
+/// a department cannot matter for some persons and so does not ask (the population
+/// screening reads the group departments only for persons paid a living allowance).
+pub fn empty_section(d: Department) -> Arc<dyn Section> {
+    match d {
+        Department::HrssTraining => Arc::new(hrss_training::TrainingFile::default()),
+        Department::HrssSocial => Arc::new(hrss_social::SocialRecords::default()),
+        Department::Education => Arc::new(education::EducationRecords::default()),
+        Department::CivilAffairs => Arc::new(civil_affairs::CivilAffairsRecords::default()),
+        Department::Veterans => Arc::new(veterans::VeteransRecords::default()),
+        Department::Poverty => Arc::new(poverty::PovertyRecords::default()),
+        Department::TradeUnion => Arc::new(trade_union::UnionRecords::default()),
+        Department::Credit => Arc::new(credit::CreditRecords::default()),
+    }
+}

@@ -14,8 +14,9 @@ use sea_orm::{
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use crate::domain::hrss_training::TrainingFile;
-use crate::domain::Archive;
+use crate::departments::{Department, DeptMap};
+use crate::domain::hrss_training::{SubsidyKind, TrainingFile};
+use crate::domain::{empty_section, Archive};
 use crate::id_number::IdNumber;
 use crate::sources::{ArchiveLoader, Sources};
 
@@ -36,6 +37,12 @@ pub enum PopulationError {
     Db(#[from] DbErr),
     #[error("an ID number from HRSS training does not parse")]
     BadId,
+    /// A run never stores a partial result as if complete: a rule that could not be
+    /// judged would look clean in the report.
+    #[error("{0:?} could not be read; the run is abandoned (no partial result is stored)")]
+    Unavailable(Department),
+    #[error("the result writer stopped")]
+    Writer,
 }
 
 /// Screens the whole population into a new run; on success the older runs' flags are
@@ -45,6 +52,7 @@ pub async fn run(
     training: &DatabaseConnection,
     sources: Sources,
     batch: u64,
+    concurrency: usize,
 ) -> Result<RunReport, PopulationError> {
     let started = Instant::now();
     let run = run::ActiveModel {
@@ -85,28 +93,50 @@ pub async fn run(
                     .iter()
                     .map(|i| IdNumber::parse(i).map_err(|_| PopulationError::BadId))
                     .collect::<Result<_, _>>()?;
-                let archives = loader.load_archives(&ids).await;
+                let archives = archives_for(loader, &ids).await?;
                 // Pure CPU, a few milliseconds a batch.
-                let rows: Vec<flag::ActiveModel> = ids
-                    .iter()
-                    .filter_map(|id| archives.get(id))
-                    .flat_map(|a| rows_of(run.id, a))
-                    .collect();
+                let rows: Vec<flag::ActiveModel> =
+                    archives.iter().flat_map(|a| rows_of(run.id, a)).collect();
                 Ok::<_, PopulationError>((ids.len() as u64, rows))
             }
         })
-        .buffered(4);
+        .buffered(concurrency.max(1));
+    // Rows are written by their own task, so that reading and screening the next
+    // batches (which only progress while this loop polls them) never wait on a write.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<flag::ActiveModel>>(4);
+    let writer_hub = hub.clone();
+    let writer = tokio::spawn(async move {
+        while let Some(rows) = rx.recv().await {
+            for chunk in rows.chunks(500) {
+                flag::Entity::insert_many(chunk.to_vec())
+                    .exec_without_returning(&writer_hub)
+                    .await?;
+            }
+        }
+        Ok::<(), DbErr>(())
+    });
     let mut screened = std::pin::pin!(screened);
+    let mut failed = None;
     while let Some(next) = screened.next().await {
-        let (n, rows) = next?;
+        let (n, rows) = match next {
+            Ok(x) => x,
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        };
         persons += n;
         flags += rows.len() as u64;
-        for chunk in rows.chunks(500) {
-            flag::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(hub)
-                .await?;
+        if !rows.is_empty() && tx.send(rows).await.is_err() {
+            break;
         }
     }
+    drop(tx);
+    let written = writer.await.map_err(|_| PopulationError::Writer)?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    written?;
     let mut done: run::ActiveModel = run.clone().into_active_model();
     done.finished_at = Set(Some(Utc::now()));
     done.persons = Set(persons as i64);
@@ -122,6 +152,75 @@ pub async fn run(
         flags,
         elapsed: started.elapsed(),
     })
+}
+
+/// The departments read for every person: HRSS training (every rule reads it) and civil
+/// affairs (its residence links a person to a region, for region scopes).
+const ALWAYS: [Department; 2] = [Department::HrssTraining, Department::CivilAffairs];
+/// Read for persons paid any subsidy: rules 5, 8 and 12 judge subsidies only.
+const WITH_SUBSIDY: [Department; 2] = [Department::HrssSocial, Department::Credit];
+/// Read for persons paid a living allowance: rule 6's eligible groups.
+const WITH_ALLOWANCE: [Department; 3] = [
+    Department::Poverty,
+    Department::Veterans,
+    Department::Education,
+];
+
+/// One batch's archives, reading each department only for the persons a rule could use
+/// it for (one call per department per batch, as `persons` does); a department a person
+/// could not be flagged through stands in empty. The trade union is read by no rule.
+async fn archives_for(
+    loader: &ArchiveLoader,
+    ids: &[IdNumber],
+) -> Result<Vec<Archive>, PopulationError> {
+    let first = loader.load_sections(ids, &ALWAYS).await;
+    if let Some((d, _)) = first.iter().find(|(_, r)| r.is_err()) {
+        return Err(PopulationError::Unavailable(*d));
+    }
+    let training = first.iter().find_map(|(d, r)| {
+        (*d == Department::HrssTraining)
+            .then_some(r.as_ref().ok())
+            .flatten()
+    });
+    let paid = |only_allowance: bool| -> Vec<IdNumber> {
+        ids.iter()
+            .filter(|id| {
+                training
+                    .and_then(|t| t.get(*id))
+                    .and_then(|s| s.as_any().downcast_ref::<TrainingFile>())
+                    .is_some_and(|t| {
+                        t.subsidies
+                            .iter()
+                            .any(|s| !only_allowance || s.kind == SubsidyKind::LivingAllowance)
+                    })
+            })
+            .cloned()
+            .collect()
+    };
+    let (with_subsidy, with_allowance) = (paid(false), paid(true));
+    let (second, third) = tokio::join!(
+        loader.load_sections(&with_subsidy, &WITH_SUBSIDY),
+        loader.load_sections(&with_allowance, &WITH_ALLOWANCE),
+    );
+    let read: Vec<_> = first.into_iter().chain(second).chain(third).collect();
+    if let Some((d, _)) = read.iter().find(|(_, r)| r.is_err()) {
+        return Err(PopulationError::Unavailable(*d));
+    }
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let sections = DeptMap::from_fn(|d| match read.iter().find(|(x, _)| *x == d) {
+                Some((_, Ok(records))) => match records.get(id) {
+                    Some(s) => Ok(s.clone()),
+                    // Not asked for this person: nothing there a rule could use.
+                    None => Ok(empty_section(d)),
+                },
+                Some((_, Err(e))) => Err(*e),
+                None => Ok(empty_section(d)),
+            });
+            Archive::new(id.clone(), sections)
+        })
+        .collect())
 }
 
 /// The stored rows of one person's flags.

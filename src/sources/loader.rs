@@ -34,37 +34,34 @@ impl ArchiveLoader {
 
     /// The archives of `ids`, every department read once.
     pub async fn load_archives(&self, ids: &[IdNumber]) -> HashMap<IdNumber, Arc<Archive>> {
-        let reads = self.sources.iter().map(|(d, source)| {
-            let span = tracing::info_span!(
-                "source",
-                department = d.code(),
-                ids = ids.len(),
-                rows = tracing::field::Empty,
-            );
-            async move {
-                let start = std::time::Instant::now();
-                let result = source.fetch(ids).instrument(span.clone()).await;
-                let result = result.and_then(|r| check(d, ids, r));
-                let dept = d.code();
-                metrics::histogram!("archive_hub_source_duration_seconds", "department" => dept)
-                    .record(start.elapsed().as_secs_f64());
-                match &result {
-                    Ok(r) => {
-                        let rows = r.values().map(|s| s.len()).sum::<usize>();
-                        span.record("rows", rows);
-                        metrics::counter!("archive_hub_source_calls_total", "department" => dept, "outcome" => "ok").increment(1);
-                        metrics::counter!("archive_hub_source_rows_total", "department" => dept)
-                            .increment(rows as u64);
-                    }
-                    Err(e) => {
-                        span.in_scope(|| tracing::error!(error = %e, "source failed"));
-                        metrics::counter!("archive_hub_source_calls_total", "department" => dept, "outcome" => "error").increment(1);
-                    }
-                }
-                (d, result.map_err(|_| Unavailable(d)))
-            }
-        });
-        let results = futures::future::join_all(reads).await;
+        self.load_departments(ids, Department::ALL).await
+    }
+
+    /// The records of `departments` only (each read once, concurrently), per ID: what a
+    /// caller that needs a few departments for some persons reads. A department not
+    /// asked for is absent from the map.
+    pub async fn load_sections(
+        &self,
+        ids: &[IdNumber],
+        departments: &[Department],
+    ) -> Vec<(Department, Result<DepartmentRecords, Unavailable>)> {
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        let reads = self
+            .sources
+            .iter()
+            .filter(|(d, _)| departments.contains(d))
+            .map(|(d, source)| read(d, source.clone(), ids));
+        futures::future::join_all(reads).await
+    }
+
+    async fn load_departments(
+        &self,
+        ids: &[IdNumber],
+        departments: &[Department],
+    ) -> HashMap<IdNumber, Arc<Archive>> {
+        let results = self.load_sections(ids, departments).await;
         let Some(by_dept) = DeptMap::try_from_pairs(results) else {
             // Unreachable by construction (one read per registered department); refuse
             // rather than serve a partial archive as complete.
@@ -82,6 +79,41 @@ impl ArchiveLoader {
             })
             .collect()
     }
+}
+
+/// One department's read for a batch, checked against the source contract, traced and
+/// counted.
+async fn read(
+    d: Department,
+    source: Arc<dyn super::DepartmentSource>,
+    ids: &[IdNumber],
+) -> (Department, Result<DepartmentRecords, Unavailable>) {
+    let span = tracing::info_span!(
+        "source",
+        department = d.code(),
+        ids = ids.len(),
+        rows = tracing::field::Empty,
+    );
+    let start = std::time::Instant::now();
+    let result = source.fetch(ids).instrument(span.clone()).await;
+    let result = result.and_then(|r| check(d, ids, r));
+    let dept = d.code();
+    metrics::histogram!("archive_hub_source_duration_seconds", "department" => dept)
+        .record(start.elapsed().as_secs_f64());
+    match &result {
+        Ok(r) => {
+            let rows = r.values().map(|s| s.len()).sum::<usize>();
+            span.record("rows", rows);
+            metrics::counter!("archive_hub_source_calls_total", "department" => dept, "outcome" => "ok").increment(1);
+            metrics::counter!("archive_hub_source_rows_total", "department" => dept)
+                .increment(rows as u64);
+        }
+        Err(e) => {
+            span.in_scope(|| tracing::error!(error = %e, "source failed"));
+            metrics::counter!("archive_hub_source_calls_total", "department" => dept, "outcome" => "error").increment(1);
+        }
+    }
+    (d, result.map_err(|_| Unavailable(d)))
 }
 
 /// A source's answer must cover every ID asked, with that department's records.

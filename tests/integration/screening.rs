@@ -527,6 +527,7 @@ async fn report_on(b: &crate::common::Backend) {
         &dbs.get(Department::HrssTraining).conn,
         app.state.sources.clone(),
         37,
+        3,
     )
     .await
     .unwrap();

@@ -165,8 +165,23 @@ pub(super) fn enrol(
     }
     let paid_on = add_days(c.end_date, rng.random_range(20..=60));
     if c.training_type == TrainingType::WorkForTraining {
-        // 以工代训: paid to the employer, no certificate.
+        // 以工代训: paid to the employer, no certificate, for a new hire — contributions
+        // there from the class's start, paid within that same year (002 §1).
         let months = opts.wft_months.unwrap_or_else(|| rng.random_range(1..=6));
+        let year_end = super::date(c.start_date.year(), 12, 31);
+        let paid_on = paid_on.min(year_end);
+        ctx.batch.social.push(entities::hrss_social::record::Model {
+            id: next(&mut ctx.counters.social),
+            id_number: t.id.as_str().into(),
+            kind: entities::hrss_social::SocialRecordKind::Contribution,
+            employer_uscc: Some(inst.uscc.clone()),
+            employer_name: Some(inst.name.clone()),
+            category: None,
+            amount_fen: None,
+            region_code: c.region_code.clone(),
+            valid_from: c.start_date,
+            valid_to: None,
+        });
         ctx.batch.subsidies.push(subsidy::Model {
             id: next(&mut ctx.counters.subsidies),
             id_number: t.id.as_str().into(),

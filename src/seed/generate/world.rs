@@ -213,8 +213,8 @@ fn institutions(
                 &[
                     (CreditGrade::A, 40),
                     (CreditGrade::B, 40),
-                    (CreditGrade::C, 15),
-                    (CreditGrade::D, 5),
+                    (CreditGrade::C, 19),
+                    (CreditGrade::D, 1),
                 ],
             ),
             region_code: format!("{county:06}"),
