@@ -43,6 +43,8 @@ psql "$BENCH_URL" -q -c "CHECKPOINT"
 
 $BIN sample-ids --persons "$PERSONS" --seed "$SEED" --count 20000 > "$OUT/ids.txt"
 cargo run --release --quiet --example hostile -- --write "$OUT/hostile" "$(head -1 "$OUT/ids.txt")"
+# Enrolments to claim a subsidy for, with their persons (for the claim pre-check step).
+psql "$BENCH_URL" -Atq -F' ' -c "SELECT id_number, id FROM trn_enrolment ORDER BY md5(id::text) LIMIT 20000" > "$OUT/claims.txt"
 
 # A fresh key for the benchmark consumer (created on the first run, rotated after).
 $BIN policy apply bench/policy.toml > "$OUT/policy.txt"
@@ -74,6 +76,14 @@ load() {
   if [ "$label" = "policy_audit_on" ] || [ "${BATCH:-0}" = 1 ]; then
     echo "== [$label] persons, 1,000 IDs per request, concurrency 4"
     wrk -t2 -c4 -d"$DURATION" --latency -s bench/persons.lua "$URL" | tee "$OUT/${label}_persons_1000.txt"
+  fi
+  if [ "$label" = "policy_audit_on" ]; then
+    # Latency at concurrency 1: the claim pre-check against the same persons' look-ups.
+    for claim in 0 1; do
+      echo "== [$label] claims.lua CLAIM=$claim, concurrency 1"
+      CLAIM=$claim BENCH_CLAIMS="$OUT/claims.txt" wrk -t1 -c1 -d"$DURATION" --latency -s bench/claims.lua "$URL" \
+        | tee "$OUT/${label}_claim$claim.txt"
+    done
   fi
   if [ "$label" = "policy_audit_on" ] || [ "${HOSTILE:-0}" = 1 ]; then
     echo "== [$label] hostile corpus with one look-up in four, concurrency 64"
@@ -120,5 +130,10 @@ fi
 
 load policy_audit_off ARCHIVE_HUB_POLICY__ENABLED=false ARCHIVE_HUB_AUDIT__ENABLED=false
 load policy_audit_on
+
+# The population screening job over the whole population, with its peak memory.
+echo "== archive-hub screen"
+/usr/bin/time -v "$BIN" screen 2> "$OUT/screen_time.txt" | tee "$OUT/screen.txt"
+grep -E "Maximum resident|Elapsed" "$OUT/screen_time.txt" | tee -a "$OUT/screen.txt"
 
 summary policy_audit_
