@@ -620,3 +620,49 @@ async fn report_on(b: &crate::common::Backend) {
     assert_eq!(codes(&body), vec!["FORBIDDEN"], "{body}");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_rule_grant_limited_to_other_regions_refuses_that_rule_for_the_person() {
+    let mut app = spawn_app(&backends()[0]).await;
+    // A reviewer whose grant on the blacklist rule covers Jinan only; the HRSS-only rules
+    // are its department's own.
+    app.apply_policy(
+        "[[consumers]]\nname = \"rule-scoped\"\nkind = \"DEPARTMENT_SYSTEM\"\ndepartment = \"hrss_training\"\npurposes = [\"subsidy_review\"]\n\n\
+         [[grants]]\nconsumer = \"rule-scoped\"\npurpose = \"subsidy_review\"\neffect = \"ALLOW\"\nfields = [\"ScreeningRule.BLACKLISTED_SUBSIDISED\"]\nregions = [\"3701\"]\n",
+    )
+    .await
+    .unwrap();
+    let id = "371502198505051235";
+    write_trainee(&app, id).await;
+    let (status, body) = app
+        .gql_as(
+            "rule-scoped",
+            "subsidy_review",
+            SCREENING,
+            json!({ "id": id }),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let screening = &body["data"]["person"]["screening"];
+    // Not withheld (a live grant exists), but refused for this Liaocheng person.
+    let withheld = screening["withheld"].to_string();
+    assert!(!withheld.contains("BLACKLISTED_SUBSIDISED"), "{body}");
+    assert!(withheld.contains("PENSIONER_SUBSIDISED"), "{body}");
+    assert!(
+        rules(&body).contains(&"ANNUAL_LIMIT".to_string()),
+        "its own rules: {body}"
+    );
+    let refused = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["extensions"]["field"] == "ScreeningRule.BLACKLISTED_SUBSIDISED")
+        .unwrap_or_else(|| panic!("no refusal: {body}"));
+    assert_eq!(refused["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(
+        refused["extensions"]["reason"], "GRANT_OUT_OF_SCOPE",
+        "{body}"
+    );
+    app.cleanup().await;
+}
