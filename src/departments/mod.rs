@@ -1,13 +1,14 @@
 //! The department registry: the one list of departments that own data in the hub, from
 //! which config keys, connections, readiness, migrations, seeding, the `Person` sections
-//! and region admission are all derived. Adding a department is one line here.
+//! and region admission are all derived. Adding a department is one line here (see
+//! [`departments!`]) plus its own files.
 
 use crate::i18n::Lang;
 
 /// Declares the departments once; every per-department table in the hub is keyed by the
 /// enum this generates and built by iterating [`Department::ALL`], so no list can miss one.
 macro_rules! registry {
-    ($( $(#[$meta:meta])* $variant:ident => $code:literal, $zh:literal, $en:literal; )*) => {
+    ($( $(#[$meta:meta])* $variant:ident($module:ident) => $code:literal, $zh:literal, $en:literal; )*) => {
         /// The departments that own data in the hub.
         #[derive(
             async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
@@ -36,24 +37,35 @@ macro_rules! registry {
     };
 }
 
-registry! {
-    /// 人社 职业技能培训
-    HrssTraining => "hrss_training", "人力资源和社会保障局（职业技能培训）", "HRSS (vocational training)";
-    /// 人社 社会保险与就业
-    HrssSocial => "hrss_social", "人力资源和社会保障局（社会保险与就业）", "HRSS (social insurance and employment)";
-    /// 教育体育局
-    Education => "education", "教育和体育局", "Education bureau";
-    /// 民政局
-    CivilAffairs => "civil_affairs", "民政局", "Civil affairs bureau";
-    /// 退役军人事务局
-    Veterans => "veterans", "退役军人事务局", "Veterans affairs bureau";
-    /// 扶贫办 / 乡村振兴局
-    Poverty => "poverty", "乡村振兴局（扶贫办）", "Poverty alleviation office";
-    /// 总工会
-    TradeUnion => "trade_union", "总工会", "Federation of trade unions";
-    /// 发展和改革委员会 信用办
-    Credit => "credit", "发展和改革委员会（信用办）", "Development and reform commission (credit office)";
+/// The department list, once. Each line: the enum variant, the department's module name in
+/// every layer (`domain::<m>`, `sources::sql::<m>`, `graphql::departments::<m>`), its config
+/// code, and its names. Each layer expands this list with a callback macro of its own
+/// (module declarations, dispatch), so a new department is a line here and its own files.
+#[macro_export]
+macro_rules! departments {
+    ($callback:ident) => {
+        $callback! {
+        /// 人社 职业技能培训
+        HrssTraining(hrss_training) => "hrss_training", "人力资源和社会保障局（职业技能培训）", "HRSS (vocational training)";
+        /// 人社 社会保险与就业
+        HrssSocial(hrss_social) => "hrss_social", "人力资源和社会保障局（社会保险与就业）", "HRSS (social insurance and employment)";
+        /// 教育体育局
+        Education(education) => "education", "教育和体育局", "Education bureau";
+        /// 民政局
+        CivilAffairs(civil_affairs) => "civil_affairs", "民政局", "Civil affairs bureau";
+        /// 退役军人事务局
+        Veterans(veterans) => "veterans", "退役军人事务局", "Veterans affairs bureau";
+        /// 扶贫办 / 乡村振兴局
+        Poverty(poverty) => "poverty", "乡村振兴局（扶贫办）", "Poverty alleviation office";
+        /// 总工会
+        TradeUnion(trade_union) => "trade_union", "总工会", "Federation of trade unions";
+        /// 发展和改革委员会 信用办
+        Credit(credit) => "credit", "发展和改革委员会（信用办）", "Development and reform commission (credit office)";
+        }
+    };
 }
+
+departments!(registry);
 
 impl Department {
     /// The department whose config key is `code`.

@@ -48,6 +48,9 @@ pub struct CivilAffairsRecords {
     pub assistance: Vec<AssistanceRecord>,
 }
 
+/// This department's records about one person (what the registry's dispatch names).
+pub type Records = CivilAffairsRecords;
+
 impl PersonRecords for CivilAffairsRecords {
     const DEPARTMENT: Department = Department::CivilAffairs;
     fn len(&self) -> usize {

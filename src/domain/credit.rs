@@ -41,6 +41,9 @@ impl CreditRecords {
     }
 }
 
+/// This department's records about one person (what the registry's dispatch names).
+pub type Records = CreditRecords;
+
 impl PersonRecords for CreditRecords {
     const DEPARTMENT: Department = Department::Credit;
     fn len(&self) -> usize {

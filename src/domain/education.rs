@@ -55,6 +55,9 @@ impl EducationRecords {
     }
 }
 
+/// This department's records about one person (what the registry's dispatch names).
+pub type Records = EducationRecords;
+
 impl PersonRecords for EducationRecords {
     const DEPARTMENT: Department = Department::Education;
     fn len(&self) -> usize {

@@ -59,6 +59,9 @@ impl SocialRecords {
     }
 }
 
+/// This department's records about one person (what the registry's dispatch names).
+pub type Records = SocialRecords;
+
 impl PersonRecords for SocialRecords {
     const DEPARTMENT: Department = Department::HrssSocial;
     fn len(&self) -> usize {

@@ -183,6 +183,9 @@ pub struct TrainingFile {
     pub subsidies: Vec<Subsidy>,
 }
 
+/// This department's records about one person (what the registry's dispatch names).
+pub type Records = TrainingFile;
+
 impl PersonRecords for TrainingFile {
     const DEPARTMENT: Department = Department::HrssTraining;
     fn len(&self) -> usize {

@@ -11,14 +11,25 @@ use chrono::NaiveDate;
 use crate::departments::{Department, DeptMap};
 use crate::id_number::IdNumber;
 
-pub mod civil_affairs;
-pub mod credit;
-pub mod education;
-pub mod hrss_social;
-pub mod hrss_training;
-pub mod poverty;
-pub mod trade_union;
-pub mod veterans;
+/// One module per department (named in the registry), and the dispatch that needs the
+/// concrete records type.
+macro_rules! domain_departments {
+    ($( $(#[$meta:meta])* $variant:ident($module:ident) => $code:literal, $zh:literal, $en:literal; )*) => {
+        $( pub mod $module; )*
+
+        /// A department's records when it holds nothing about a person: for a reader that
+        /// knows a department cannot matter for some persons and so does not ask (the
+        /// population screening reads the group departments only for persons paid a
+        /// living allowance).
+        pub fn empty_section(d: Department) -> Arc<dyn Section> {
+            match d {
+                $( Department::$variant => Arc::new(<$module::Records>::default()), )*
+            }
+        }
+    };
+}
+
+crate::departments!(domain_departments);
 
 /// A fact valid over a date range, both ends inclusive; `None` as the end means "still
 /// valid".
@@ -152,21 +163,5 @@ impl Archive {
         codes.sort();
         codes.dedup();
         codes
-    }
-}
-
-/// A department's records when it holds nothing about a person: for a reader that knows
-/// a department cannot matter for some persons and so does not ask (the population
-/// screening reads the group departments only for persons paid a living allowance).
-pub fn empty_section(d: Department) -> Arc<dyn Section> {
-    match d {
-        Department::HrssTraining => Arc::new(hrss_training::TrainingFile::default()),
-        Department::HrssSocial => Arc::new(hrss_social::SocialRecords::default()),
-        Department::Education => Arc::new(education::EducationRecords::default()),
-        Department::CivilAffairs => Arc::new(civil_affairs::CivilAffairsRecords::default()),
-        Department::Veterans => Arc::new(veterans::VeteransRecords::default()),
-        Department::Poverty => Arc::new(poverty::PovertyRecords::default()),
-        Department::TradeUnion => Arc::new(trade_union::UnionRecords::default()),
-        Department::Credit => Arc::new(credit::CreditRecords::default()),
     }
 }

@@ -44,6 +44,9 @@ pub struct PovertyRecords {
     pub households: Vec<PovertyRecord>,
 }
 
+/// This department's records about one person (what the registry's dispatch names).
+pub type Records = PovertyRecords;
+
 impl PersonRecords for PovertyRecords {
     const DEPARTMENT: Department = Department::Poverty;
     fn len(&self) -> usize {

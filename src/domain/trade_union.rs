@@ -43,6 +43,9 @@ pub struct UnionRecords {
     pub records: Vec<UnionRecord>,
 }
 
+/// This department's records about one person (what the registry's dispatch names).
+pub type Records = UnionRecords;
+
 impl PersonRecords for UnionRecords {
     const DEPARTMENT: Department = Department::TradeUnion;
     fn len(&self) -> usize {

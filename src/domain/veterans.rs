@@ -44,6 +44,9 @@ pub struct VeteransRecords {
     pub records: Vec<VeteranRecord>,
 }
 
+/// This department's records about one person (what the registry's dispatch names).
+pub type Records = VeteransRecords;
+
 impl PersonRecords for VeteransRecords {
     const DEPARTMENT: Department = Department::Veterans;
     fn len(&self) -> usize {

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use crate::domain::{Archive, PersonRecords};
 use crate::error::HubError;
 
-pub mod civil_affairs;
-pub mod credit;
-pub mod education;
-pub mod hrss_social;
-pub mod hrss_training;
-pub mod poverty;
-pub mod trade_union;
-pub mod veterans;
+/// One module per department (named in the registry): its GraphQL types and catalog.
+macro_rules! graphql_departments {
+    ($( $(#[$meta:meta])* $variant:ident($module:ident) => $code:literal, $zh:literal, $en:literal; )*) => {
+        $( pub mod $module; )*
+    };
+}
+
+crate::departments!(graphql_departments);
 
 /// A department's section of one person's archive. Built only once the section was read,
 /// so [`SectionOf::get`] fails only if that invariant is broken.

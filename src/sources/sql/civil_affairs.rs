@@ -10,6 +10,9 @@ map_enum!(DbKind => AssistanceKind {
     UrbanMinimumSubsistence, RuralMinimumSubsistence, ExtremePoverty, ZeroEmploymentFamily
 });
 
+/// This department's migrator (its own history table).
+pub type Migrator = migrations::CivilAffairsMigrator;
+
 pub struct Query;
 
 impl SqlQuery for Query {

@@ -6,6 +6,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use super::{Grouped, SqlQuery};
 use crate::domain::credit::{BlacklistEntry, CreditRecords};
 
+/// This department's migrator (its own history table).
+pub type Migrator = migrations::CreditMigrator;
+
 pub struct Query;
 
 impl SqlQuery for Query {

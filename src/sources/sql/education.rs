@@ -10,6 +10,9 @@ map_enum!(DbSchoolType => SchoolType {
     JuniorHigh, SeniorHigh, SecondaryVocational, TechnicalSchool, College, University
 });
 
+/// This department's migrator (its own history table).
+pub type Migrator = migrations::EducationMigrator;
+
 pub struct Query;
 
 impl SqlQuery for Query {

@@ -10,6 +10,9 @@ map_enum!(DbKind => SocialRecordKind {
     Contribution, RegisteredUnemployment, EmploymentDifficulty, Pension
 });
 
+/// This department's migrator (its own history table).
+pub type Migrator = migrations::HrssSocialMigrator;
+
 pub struct Query;
 
 impl SqlQuery for Query {

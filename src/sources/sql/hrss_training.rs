@@ -26,6 +26,9 @@ map_enum!(db::SubsidyKind => SubsidyKind {
     Training, SkillAssessment, LivingAllowance, WorkForTraining
 });
 
+/// This department's migrator (its own history table).
+pub type Migrator = migrations::HrssTrainingMigrator;
+
 pub struct Query;
 
 impl SqlQuery for Query {

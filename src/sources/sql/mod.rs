@@ -15,43 +15,28 @@ use crate::departments::Department;
 use crate::domain::{PersonRecords, Section};
 use crate::id_number::IdNumber;
 
-mod civil_affairs;
-mod credit;
-mod education;
-mod hrss_social;
-pub mod hrss_training;
-mod poverty;
-mod trade_union;
-mod veterans;
+/// One SQL module per department (named in the registry): its `Query` and `Migrator`.
+macro_rules! sql_departments {
+    ($( $(#[$meta:meta])* $variant:ident($module:ident) => $code:literal, $zh:literal, $en:literal; )*) => {
+        $( pub mod $module; )*
 
-/// The SQL source of department `d` over its connection.
-pub fn source(d: Department, conn: DatabaseConnection) -> Arc<dyn DepartmentSource> {
-    match d {
-        Department::HrssTraining => SqlSource::<hrss_training::Query>::arc(conn),
-        Department::HrssSocial => SqlSource::<hrss_social::Query>::arc(conn),
-        Department::Education => SqlSource::<education::Query>::arc(conn),
-        Department::CivilAffairs => SqlSource::<civil_affairs::Query>::arc(conn),
-        Department::Veterans => SqlSource::<veterans::Query>::arc(conn),
-        Department::Poverty => SqlSource::<poverty::Query>::arc(conn),
-        Department::TradeUnion => SqlSource::<trade_union::Query>::arc(conn),
-        Department::Credit => SqlSource::<credit::Query>::arc(conn),
-    }
+        /// The SQL source of department `d` over its connection.
+        pub fn source(d: Department, conn: DatabaseConnection) -> Arc<dyn DepartmentSource> {
+            match d {
+                $( Department::$variant => SqlSource::<$module::Query>::arc(conn), )*
+            }
+        }
+
+        /// Applies (`up`) or rolls back department `d`'s migrations with its own migrator.
+        pub async fn migrate(d: Department, conn: &DatabaseConnection, up: bool) -> Result<(), DbErr> {
+            match d {
+                $( Department::$variant => run::<$module::Migrator>(conn, up).await, )*
+            }
+        }
+    };
 }
 
-/// Applies (`up`) or rolls back department `d`'s migrations with its own migrator.
-pub async fn migrate(d: Department, conn: &DatabaseConnection, up: bool) -> Result<(), DbErr> {
-    use migrations::*;
-    match d {
-        Department::HrssTraining => run::<HrssTrainingMigrator>(conn, up).await,
-        Department::HrssSocial => run::<HrssSocialMigrator>(conn, up).await,
-        Department::Education => run::<EducationMigrator>(conn, up).await,
-        Department::CivilAffairs => run::<CivilAffairsMigrator>(conn, up).await,
-        Department::Veterans => run::<VeteransMigrator>(conn, up).await,
-        Department::Poverty => run::<PovertyMigrator>(conn, up).await,
-        Department::TradeUnion => run::<TradeUnionMigrator>(conn, up).await,
-        Department::Credit => run::<CreditMigrator>(conn, up).await,
-    }
-}
+crate::departments!(sql_departments);
 
 /// Applies or rolls back one migrator.
 pub async fn run<M: migrations::MigratorTrait>(

@@ -8,6 +8,9 @@ use crate::domain::poverty::{PovertyRecord, PovertyRecords, PovertyStatus};
 
 map_enum!(DbStatus => PovertyStatus { Poor, Exited, Monitored });
 
+/// This department's migrator (its own history table).
+pub type Migrator = migrations::PovertyMigrator;
+
 pub struct Query;
 
 impl SqlQuery for Query {

@@ -8,6 +8,9 @@ use crate::domain::trade_union::{UnionRecord, UnionRecordKind, UnionRecords};
 
 map_enum!(DbKind => UnionRecordKind { Membership, DistressedWorker, ModelWorker });
 
+/// This department's migrator (its own history table).
+pub type Migrator = migrations::TradeUnionMigrator;
+
 pub struct Query;
 
 impl SqlQuery for Query {

@@ -10,6 +10,9 @@ map_enum!(DbCategory => VeteranCategory {
     SelfEmployedSoldier, SelfChosenCareerOfficer, DemobilisedCadre, Other
 });
 
+/// This department's migrator (its own history table).
+pub type Migrator = migrations::VeteransMigrator;
+
 pub struct Query;
 
 impl SqlQuery for Query {
