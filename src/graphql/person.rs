@@ -6,44 +6,45 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{Datelike, NaiveDate};
 
-use super::departments::civil_affairs::CivilAffairsSection;
-use super::departments::credit::CreditSection;
-use super::departments::education::EducationSection;
-use super::departments::hrss_social::SocialInsuranceSection;
-use super::departments::poverty::PovertySection;
-use super::departments::trade_union::UnionSection;
-use super::departments::veterans::VeteransSection;
-use super::departments::SectionOf;
 use super::scalars::Date;
 use crate::departments::Department;
-use crate::domain::hrss_training::{Certificate, Subsidy, Training, TrainingFile};
 use crate::domain::Archive;
-use crate::error::HubError;
 use crate::id_number::{self, IdNumber};
 use crate::policy::catalog::{share, SharingClass};
 use crate::policy::mask::MaskKind;
 
-/// A person in the archive, keyed by resident ID number. Each department's section is
-/// null (with a `SOURCE_UNAVAILABLE` error naming the department) when that department's
-/// source cannot be read; the rest of the person still comes back.
-pub struct Person {
+/// What `Person` has whatever the departments hold: the ID number, what it says, and the
+/// judgements over the whole archive.
+pub struct PersonCore {
     archive: Arc<Archive>,
 }
 
-impl Person {
-    pub fn new(archive: Arc<Archive>) -> Self {
-        Self { archive }
-    }
+/// `Person` is its core fields merged with each department's own (each department's
+/// GraphQL module contributes its `PersonFields`), so a new department adds its section
+/// in its own file.
+macro_rules! person_object {
+    ($( $(#[$meta:meta])* $variant:ident($module:ident) => $code:literal, $zh:literal, $en:literal; )*) => {
+        /// A person in the archive, keyed by resident ID number. Each department's section
+        /// is null (with a `SOURCE_UNAVAILABLE` error naming the department) when that
+        /// department's source cannot be read; the rest of the person still comes back.
+        #[derive(async_graphql::MergedObject)]
+        pub struct Person(PersonCore, $( super::departments::$module::PersonFields, )*);
 
-    fn training(&self) -> Result<&TrainingFile, HubError> {
-        self.archive
-            .section::<TrainingFile>()
-            .map_err(|e| HubError::SourceUnavailable(e.0))
-    }
+        impl Person {
+            pub fn new(archive: Arc<Archive>) -> Self {
+                Person(
+                    PersonCore { archive: archive.clone() },
+                    $( super::departments::$module::PersonFields(archive.clone()), )*
+                )
+            }
+        }
+    };
 }
 
-#[Object]
-impl Person {
+crate::departments!(person_object);
+
+#[Object(name = "PersonCore")]
+impl PersonCore {
     /// The normalised 18-character ID number.
     #[graphql(directive = share::apply(
         Department::HrssTraining,
@@ -64,83 +65,6 @@ impl Person {
     ))]
     async fn identity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Identity>> {
         Ok(Some(Identity::of(&self.archive.id, super::today(ctx)?)))
-    }
-
-    /// Education bureau: schooling history.
-    #[graphql(directive = share::apply(
-        Department::Education,
-        SharingClass::Unconditional,
-        false,
-        MaskKind::None,
-    ))]
-    async fn education(&self) -> async_graphql::Result<Option<EducationSection>> {
-        Ok(Some(SectionOf::of(&self.archive)?))
-    }
-
-    /// Civil affairs: minimum-subsistence, extreme-poverty and zero-employment households.
-    #[graphql(directive = share::apply(
-        Department::CivilAffairs,
-        SharingClass::Unconditional,
-        false,
-        MaskKind::None,
-    ))]
-    async fn civil_affairs(&self) -> async_graphql::Result<Option<CivilAffairsSection>> {
-        Ok(Some(SectionOf::of(&self.archive)?))
-    }
-
-    /// Veterans affairs: veteran category and discharge.
-    #[graphql(directive = share::apply(
-        Department::Veterans,
-        SharingClass::Unconditional,
-        false,
-        MaskKind::None,
-    ))]
-    async fn veterans(&self) -> async_graphql::Result<Option<VeteransSection>> {
-        Ok(Some(SectionOf::of(&self.archive)?))
-    }
-
-    /// Poverty alleviation: registered-poor household membership.
-    #[graphql(directive = share::apply(
-        Department::Poverty,
-        SharingClass::Unconditional,
-        false,
-        MaskKind::None,
-    ))]
-    async fn poverty(&self) -> async_graphql::Result<Option<PovertySection>> {
-        Ok(Some(SectionOf::of(&self.archive)?))
-    }
-
-    /// Trade union: membership, distressed-worker file, model-worker titles.
-    #[graphql(directive = share::apply(
-        Department::TradeUnion,
-        SharingClass::Unconditional,
-        false,
-        MaskKind::None,
-    ))]
-    async fn union(&self) -> async_graphql::Result<Option<UnionSection>> {
-        Ok(Some(SectionOf::of(&self.archive)?))
-    }
-
-    /// City credit office: listings on the credit blacklist.
-    #[graphql(directive = share::apply(
-        Department::Credit,
-        SharingClass::Unconditional,
-        false,
-        MaskKind::None,
-    ))]
-    async fn credit(&self) -> async_graphql::Result<Option<CreditSection>> {
-        Ok(Some(SectionOf::of(&self.archive)?))
-    }
-
-    /// HRSS social insurance and employment.
-    #[graphql(directive = share::apply(
-        Department::HrssSocial,
-        SharingClass::Unconditional,
-        false,
-        MaskKind::None,
-    ))]
-    async fn social_insurance(&self) -> async_graphql::Result<Option<SocialInsuranceSection>> {
-        Ok(Some(SectionOf::of(&self.archive)?))
     }
 
     /// Screening (有效筛选): the flags of the rules this consumer may see, the rules that
@@ -168,39 +92,6 @@ impl Person {
             archive: self.archive.clone(),
             day: as_of.0,
         })
-    }
-
-    /// HRSS training: trainings attended, oldest first.
-    #[graphql(directive = share::apply(
-        Department::HrssTraining,
-        SharingClass::Conditional,
-        false,
-        MaskKind::None,
-    ))]
-    async fn trainings(&self) -> async_graphql::Result<Option<&[Training]>> {
-        Ok(Some(&self.training()?.trainings))
-    }
-
-    /// HRSS training: certificates obtained.
-    #[graphql(directive = share::apply(
-        Department::HrssTraining,
-        SharingClass::Conditional,
-        false,
-        MaskKind::None,
-    ))]
-    async fn certificates(&self) -> async_graphql::Result<Option<&[Certificate]>> {
-        Ok(Some(&self.training()?.certificates))
-    }
-
-    /// HRSS training: subsidies paid.
-    #[graphql(directive = share::apply(
-        Department::HrssTraining,
-        SharingClass::Conditional,
-        false,
-        MaskKind::None,
-    ))]
-    async fn subsidies(&self) -> async_graphql::Result<Option<&[Subsidy]>> {
-        Ok(Some(&self.training()?.subsidies))
     }
 }
 

@@ -63,3 +63,20 @@ impl CivilAffairsSection {
         )))
     }
 }
+
+/// This department's fields on `Person` (merged into it).
+pub struct PersonFields(pub std::sync::Arc<crate::domain::Archive>);
+
+#[async_graphql::Object(name = "PersonCivilAffairs")]
+impl PersonFields {
+    /// Civil affairs: minimum-subsistence, extreme-poverty and zero-employment households.
+    #[graphql(directive = share::apply(
+        Department::CivilAffairs,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn civil_affairs(&self) -> async_graphql::Result<Option<CivilAffairsSection>> {
+        Ok(Some(SectionOf::of(&self.0)?))
+    }
+}

@@ -45,3 +45,20 @@ impl CreditSection {
         )))
     }
 }
+
+/// This department's fields on `Person` (merged into it).
+pub struct PersonFields(pub std::sync::Arc<crate::domain::Archive>);
+
+#[async_graphql::Object(name = "PersonCredit")]
+impl PersonFields {
+    /// City credit office: listings on the credit blacklist.
+    #[graphql(directive = share::apply(
+        Department::Credit,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn credit(&self) -> async_graphql::Result<Option<CreditSection>> {
+        Ok(Some(SectionOf::of(&self.0)?))
+    }
+}

@@ -76,3 +76,20 @@ impl EducationSection {
         Ok(Some(self.get()?.in_school_on(day)))
     }
 }
+
+/// This department's fields on `Person` (merged into it).
+pub struct PersonFields(pub std::sync::Arc<crate::domain::Archive>);
+
+#[async_graphql::Object(name = "PersonEducation")]
+impl PersonFields {
+    /// Education bureau: schooling history.
+    #[graphql(directive = share::apply(
+        Department::Education,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn education(&self) -> async_graphql::Result<Option<EducationSection>> {
+        Ok(Some(SectionOf::of(&self.0)?))
+    }
+}

@@ -85,3 +85,20 @@ impl SocialInsuranceSection {
         Ok(Some(self.get()?.receives_pension_on(day)))
     }
 }
+
+/// This department's fields on `Person` (merged into it).
+pub struct PersonFields(pub std::sync::Arc<crate::domain::Archive>);
+
+#[async_graphql::Object(name = "PersonHrssSocial")]
+impl PersonFields {
+    /// HRSS social insurance and employment.
+    #[graphql(directive = share::apply(
+        Department::HrssSocial,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn social_insurance(&self) -> async_graphql::Result<Option<SocialInsuranceSection>> {
+        Ok(Some(SectionOf::of(&self.0)?))
+    }
+}

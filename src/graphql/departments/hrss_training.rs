@@ -3,10 +3,13 @@
 
 use async_graphql::Enum;
 
+use crate::departments::Department;
 use crate::domain::hrss_training::{
-    self as domain, Certificate, Institution, Subsidy, Training, TrainingClass,
+    self as domain, Certificate, Institution, Subsidy, Training, TrainingClass, TrainingFile,
 };
 use crate::graphql::scalars::Date;
+use crate::policy::catalog::{share, SharingClass};
+use crate::policy::mask::MaskKind;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(
@@ -179,3 +182,48 @@ crate::shared_object!(
         months: &Option<i32> => HrssTraining, Conditional, plain, None;
     }
 );
+
+/// This department's fields on `Person` (merged into it).
+pub struct PersonFields(pub std::sync::Arc<crate::domain::Archive>);
+
+impl PersonFields {
+    fn training(&self) -> Result<&TrainingFile, crate::error::HubError> {
+        self.0
+            .section::<TrainingFile>()
+            .map_err(|e| crate::error::HubError::SourceUnavailable(e.0))
+    }
+}
+
+#[async_graphql::Object(name = "PersonHrssTraining")]
+impl PersonFields {
+    /// HRSS training: trainings attended, oldest first.
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Conditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn trainings(&self) -> async_graphql::Result<Option<&[Training]>> {
+        Ok(Some(&self.training()?.trainings))
+    }
+    /// HRSS training: certificates obtained.
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Conditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn certificates(&self) -> async_graphql::Result<Option<&[Certificate]>> {
+        Ok(Some(&self.training()?.certificates))
+    }
+    /// HRSS training: subsidies paid.
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Conditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn subsidies(&self) -> async_graphql::Result<Option<&[Subsidy]>> {
+        Ok(Some(&self.training()?.subsidies))
+    }
+}

@@ -58,3 +58,20 @@ impl PovertySection {
         )))
     }
 }
+
+/// This department's fields on `Person` (merged into it).
+pub struct PersonFields(pub std::sync::Arc<crate::domain::Archive>);
+
+#[async_graphql::Object(name = "PersonPoverty")]
+impl PersonFields {
+    /// Poverty alleviation: registered-poor household membership.
+    #[graphql(directive = share::apply(
+        Department::Poverty,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn poverty(&self) -> async_graphql::Result<Option<PovertySection>> {
+        Ok(Some(SectionOf::of(&self.0)?))
+    }
+}

@@ -62,3 +62,20 @@ impl UnionSection {
         ))
     }
 }
+
+/// This department's fields on `Person` (merged into it).
+pub struct PersonFields(pub std::sync::Arc<crate::domain::Archive>);
+
+#[async_graphql::Object(name = "PersonTradeUnion")]
+impl PersonFields {
+    /// Trade union: membership, distressed-worker file, model-worker titles.
+    #[graphql(directive = share::apply(
+        Department::TradeUnion,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn union(&self) -> async_graphql::Result<Option<UnionSection>> {
+        Ok(Some(SectionOf::of(&self.0)?))
+    }
+}

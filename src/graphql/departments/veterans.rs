@@ -57,3 +57,20 @@ impl VeteransSection {
         Ok(Some(filter_as_of(&self.get()?.records, as_of.map(|d| d.0))))
     }
 }
+
+/// This department's fields on `Person` (merged into it).
+pub struct PersonFields(pub std::sync::Arc<crate::domain::Archive>);
+
+#[async_graphql::Object(name = "PersonVeterans")]
+impl PersonFields {
+    /// Veterans affairs: veteran category and discharge.
+    #[graphql(directive = share::apply(
+        Department::Veterans,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn veterans(&self) -> async_graphql::Result<Option<VeteransSection>> {
+        Ok(Some(SectionOf::of(&self.0)?))
+    }
+}
