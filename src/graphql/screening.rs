@@ -480,6 +480,17 @@ pub fn check(
     archive: &Archive,
     input: &ClaimInput,
 ) -> Result<ClaimCheck, HubError> {
+    s::claim::validate(&input.claim()).map_err(HubError::BadClaim)?;
+    // Whether an enrolment or certificate is this person's is HRSS training's record: a
+    // consumer that may not read the person's trainings (certificates) learns nothing
+    // from the check — it is refused in place, with `FORBIDDEN` naming that field.
+    let readable = (input.enrolment_id.is_none()
+        || crate::policy::enforce::allows(ctx, "Person", "trainings"))
+        && (input.certificate_id.is_none()
+            || crate::policy::enforce::allows(ctx, "Person", "certificates"));
+    if !readable {
+        return Ok(refused(input));
+    }
     let outcome = s::check_claim(archive, &input.claim()).map_err(HubError::BadClaim)?;
     let view = decide_rules(ctx, &outcome.needed);
     Ok(ClaimCheck { outcome, view })

@@ -350,6 +350,22 @@ async fn check_claim_on(b: &crate::common::Backend) {
             .contains("employerUscc"),
         "{body}"
     );
+    // A consumer that may not read the person's trainings learns nothing about whether an
+    // enrolment is theirs: the same refusal for theirs and for someone else's.
+    let mut seen = Vec::new();
+    for e in [enrolments[0], 12345678] {
+        let (status, body) = app
+            .gql_as("city-audit", "audit", CHECK, claim(e, "2025-04-01"), None)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["checkClaim"]["allowed"], false, "{body}");
+        assert!(
+            body["errors"].to_string().contains("Person.trainings"),
+            "{body}"
+        );
+        seen.push(body.to_string());
+    }
+    assert_eq!(seen[0], seen[1], "an enrolment-ownership oracle");
     // A consumer without the rules' grants is never told it may pay.
     let (_, body) = app
         .gql_as(

@@ -15,4 +15,4 @@ pub use admission::admit;
 pub use auth::{authenticate, authenticate_key};
 pub use context::Access;
 pub use extension::PolicyExtension;
-pub use screening::{admit_report_row, decide_rules, report_scope, ReportScope, RuleView};
+pub use screening::{admit_report_row, allows, decide_rules, report_scope, ReportScope, RuleView};

@@ -206,3 +206,42 @@ pub fn admit_report_row(
     access.record(id, report.key(), FieldDecision::Allow);
     matches!(access.decide(id, rule_field), FieldDecision::Allow)
 }
+
+/// Decides one catalog field for the person this field belongs to (audited like any
+/// read); a refusal is reported at this field's path. For checks whose answer reveals a
+/// department's records (whether an enrolment is a person's), so that they say nothing
+/// the consumer could not read.
+pub fn allows(ctx: &Context<'_>, type_name: &str, field: &str) -> bool {
+    let Some(access) = ctx.data_opt::<Arc<Access>>() else {
+        return true;
+    };
+    let (Some(node), Some(policy)) = (
+        ctx.path_node.as_ref(),
+        access.snapshot.catalog.get(type_name, field),
+    ) else {
+        tracing::error!(
+            type_name,
+            field,
+            "check against a field outside the catalog; denied"
+        );
+        return false;
+    };
+    let Some(subject) = access.subject_for(node) else {
+        return false;
+    };
+    match access.decide(&subject, policy) {
+        FieldDecision::Allow => true,
+        FieldDecision::Mask(_) => {
+            access.refuse(
+                Some(policy.key()),
+                crate::policy::DenyReason::Unmaskable.into(),
+                path_of(node),
+            );
+            false
+        }
+        FieldDecision::Deny(reason) => {
+            access.refuse(Some(policy.key()), reason.into(), path_of(node));
+            false
+        }
+    }
+}
