@@ -5,14 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use entities::civil_affairs::assistance;
-use entities::credit::blacklist;
-use entities::education::schooling;
-use entities::hrss_social::record as si;
-use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
-use entities::poverty::household_member;
-use entities::trade_union::record as uni;
-use entities::veterans::veteran;
+use entities::hrss_training::{class, institution};
 use sea_orm::DbErr;
 
 use crate::db::Databases;
@@ -23,6 +16,7 @@ pub mod catalog;
 #[cfg(test)]
 mod determinism_tests;
 mod generate;
+mod table;
 mod writer;
 
 pub use generate::{generation_date, person_id, Regions};
@@ -117,41 +111,16 @@ pub async fn is_empty(dbs: &Databases) -> Result<bool, DbErr> {
 }
 
 async fn first_non_empty(dbs: &Databases) -> Result<Option<Department>, DbErr> {
-    use writer::is_empty as e;
-    let checks = [
-        (
-            Department::HrssTraining,
-            e::<institution::Entity>(dbs.get(Department::HrssTraining)).await?,
-        ),
-        (
-            Department::HrssSocial,
-            e::<si::Entity>(dbs.get(Department::HrssSocial)).await?,
-        ),
-        (
-            Department::Education,
-            e::<schooling::Entity>(dbs.get(Department::Education)).await?,
-        ),
-        (
-            Department::CivilAffairs,
-            e::<assistance::Entity>(dbs.get(Department::CivilAffairs)).await?,
-        ),
-        (
-            Department::Veterans,
-            e::<veteran::Entity>(dbs.get(Department::Veterans)).await?,
-        ),
-        (
-            Department::Poverty,
-            e::<household_member::Entity>(dbs.get(Department::Poverty)).await?,
-        ),
-        (
-            Department::TradeUnion,
-            e::<uni::Entity>(dbs.get(Department::TradeUnion)).await?,
-        ),
-        (
-            Department::Credit,
-            e::<blacklist::Entity>(dbs.get(Department::Credit)).await?,
-        ),
-    ];
+    // Each department's probe table, from the department list.
+    macro_rules! probes {
+        ($( $(#[$meta:meta])* $variant:ident($module:ident) => $code:literal, $zh:literal, $en:literal; )*) => {
+            [$( (
+                Department::$variant,
+                writer::is_empty::<crate::sources::sql::$module::Table>(dbs.get(Department::$variant)).await?,
+            ), )*]
+        };
+    }
+    let checks = crate::departments!(probes);
     Ok(checks.into_iter().find(|(_, empty)| !empty).map(|(d, _)| d))
 }
 
@@ -207,62 +176,40 @@ pub async fn seed(dbs: &Databases, opts: &SeedOptions) -> Result<SeedReport, See
     writer::write::<institution::Entity>(training, institutions).await?;
     writer::write::<class::Entity>(training, classes).await?;
 
+    // One empty stand-in per table seen, to finish each table after the last chunk.
+    let mut finishers: Vec<Box<dyn table::Table>> = Vec::new();
     while let Some(b) = rx.recv().await {
-        let mut count = |t: &'static str, n: usize| *report.rows.entry(t).or_default() += n as u64;
-        count("edu_schooling", b.schooling.len());
-        count("civ_assistance", b.assistance.len());
-        count("vet_veteran", b.veterans.len());
-        count("pov_household_member", b.poverty.len());
-        count("uni_record", b.union.len());
-        count("si_record", b.social.len());
-        count("trn_enrolment", b.enrolments.len());
-        count("trn_certificate", b.certificates.len());
-        count("trn_subsidy", b.subsidies.len());
-        count("crd_blacklist", b.blacklist.len());
         report.anomalies.extend(b.anomalies);
         if report.samples.len() < 50 {
             report.samples.extend(b.samples.into_iter().take(50));
         }
-        // Departments are independent databases, so they are written concurrently.
-        tokio::try_join!(
-            writer::write::<schooling::Entity>(dbs.get(Department::Education), b.schooling),
-            writer::write::<assistance::Entity>(dbs.get(Department::CivilAffairs), b.assistance),
-            writer::write::<veteran::Entity>(dbs.get(Department::Veterans), b.veterans),
-            writer::write::<household_member::Entity>(dbs.get(Department::Poverty), b.poverty),
-            writer::write::<uni::Entity>(dbs.get(Department::TradeUnion), b.union),
-            writer::write::<si::Entity>(dbs.get(Department::HrssSocial), b.social),
-            writer::write::<blacklist::Entity>(dbs.get(Department::Credit), b.blacklist),
-            async {
-                writer::write::<enrolment::Entity>(training, b.enrolments).await?;
-                writer::write::<certificate::Entity>(training, b.certificates).await?;
-                writer::write::<subsidy::Entity>(training, b.subsidies).await
-            },
-        )?;
+        let mut by_department: BTreeMap<Department, Vec<Box<dyn table::Table>>> = BTreeMap::new();
+        for t in b.tables.into_inner() {
+            *report.rows.entry(t.name()).or_default() += t.len() as u64;
+            if !finishers.iter().any(|f| f.name() == t.name()) {
+                finishers.push(t.empty());
+            }
+            by_department.entry(t.department()).or_default().push(t);
+        }
+        // Departments are independent databases, so they are written concurrently; one
+        // department's tables one after another.
+        futures::future::try_join_all(by_department.into_values().map(|tables| async move {
+            for t in tables {
+                t.write(dbs).await?;
+            }
+            Ok::<_, SeedError>(())
+        }))
+        .await?;
     }
     producer.await.map_err(|_| SeedError::Generator)?;
 
-    macro_rules! finish {
-        ($($e:ty => $db:expr),* $(,)?) => {
-            $(
-                writer::reset_sequence::<$e>($db).await?;
-                writer::analyze::<$e>($db).await?;
-            )*
-        };
+    writer::reset_sequence::<institution::Entity>(training).await?;
+    writer::analyze::<institution::Entity>(training).await?;
+    writer::reset_sequence::<class::Entity>(training).await?;
+    writer::analyze::<class::Entity>(training).await?;
+    for f in &finishers {
+        f.finish(dbs).await?;
     }
-    finish!(
-        institution::Entity => training,
-        class::Entity => training,
-        enrolment::Entity => training,
-        certificate::Entity => training,
-        subsidy::Entity => training,
-        schooling::Entity => dbs.get(Department::Education),
-        assistance::Entity => dbs.get(Department::CivilAffairs),
-        veteran::Entity => dbs.get(Department::Veterans),
-        household_member::Entity => dbs.get(Department::Poverty),
-        uni::Entity => dbs.get(Department::TradeUnion),
-        si::Entity => dbs.get(Department::HrssSocial),
-        blacklist::Entity => dbs.get(Department::Credit),
-    );
 
     report.anomalies.sort();
     report.elapsed = started.elapsed();

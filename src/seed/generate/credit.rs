@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 
 use entities::credit::blacklist as row;
 
-use super::{add_days, date, next, Ctx, Person};
+use super::{add_days, date, Ctx, Person};
 use crate::seed::Anomaly;
 
 const REASONS: &[&str] = &[
@@ -35,7 +35,8 @@ pub(super) fn blacklist(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person) {
     }
     let paid: Vec<_> = ctx
         .batch
-        .subsidies
+        .tables
+        .get::<entities::hrss_training::subsidy::Entity>()
         .iter()
         .rev()
         .take_while(|s| s.id_number == p.ids())
@@ -76,8 +77,8 @@ pub(super) fn blacklist(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person) {
             (listed, removed)
         }
     };
-    ctx.batch.blacklist.push(row::Model {
-        id: next(&mut ctx.counters.blacklist),
+    ctx.push::<row::Entity>(crate::departments::Department::Credit, |id| row::Model {
+        id,
         id_number: p.ids().into(),
         listed_on,
         removed_on,

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use entities::education::{schooling as row, SchoolType};
 
-use super::{city_name, county_name, date, generation_date, next, weighted, Ctx, Groups, Person};
+use super::{city_name, county_name, date, generation_date, weighted, Ctx, Groups, Person};
 
 /// A stage of schooling: type, year enrolled, year graduated, school name.
 type Stage = (SchoolType, i32, i32, String);
@@ -32,8 +32,8 @@ pub(super) fn schooling(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person, gro
         if matches!(t, SchoolType::JuniorHigh | SchoolType::SeniorHigh) && !continued_study {
             groups.left_school.extend(graduated_on);
         }
-        ctx.batch.schooling.push(row::Model {
-            id: next(&mut ctx.counters.schooling),
+        ctx.push::<row::Entity>(crate::departments::Department::Education, |id| row::Model {
+            id,
             id_number: p.ids().into(),
             student_name: p.name.clone(),
             school_name: school,

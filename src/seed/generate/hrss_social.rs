@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 
 use entities::hrss_social::{record as si, SocialRecordKind};
 
-use super::{add_days, county_name, date, generation_date, next, uscc, Ctx, Groups, Person};
+use super::{add_days, county_name, date, generation_date, uscc, Ctx, Groups, Person};
 use crate::seed::catalog::{DIFFICULTY_CATEGORIES, EMPLOYER_BRANDS, EMPLOYER_TRADES};
 
 pub(super) fn records(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person, groups: &mut Groups) {
@@ -17,9 +17,10 @@ pub(super) fn records(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person, group
     let today = generation_date();
     let region = p.region();
     let push = |ctx: &mut Ctx<'_>, rec: si::Model| {
-        let mut rec = rec;
-        rec.id = next(&mut ctx.counters.social);
-        ctx.batch.social.push(rec);
+        ctx.push::<si::Entity>(crate::departments::Department::HrssSocial, |id| si::Model {
+            id,
+            ..rec
+        });
     };
     let blank = |kind| si::Model {
         id: 0,

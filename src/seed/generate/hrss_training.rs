@@ -11,7 +11,7 @@ use entities::hrss_training::{
     TrainingType,
 };
 
-use super::{add_days, city_name, next, weighted, Ctx, Groups, Person};
+use super::{add_days, city_name, weighted, Ctx, Groups, Person};
 use super::{FIRST_TRAINING_YEAR, LAST_TRAINING_YEAR};
 use crate::id_number::IdNumber;
 use crate::seed::catalog::OCCUPATIONS;
@@ -145,21 +145,24 @@ pub(super) fn enrol(
             ],
         )
     };
-    let enrolment_id = next(&mut ctx.counters.enrolments);
-    ctx.batch.enrolments.push(enrolment::Model {
-        id: enrolment_id,
-        id_number: t.id.as_str().into(),
-        class_id: c.id,
-        trainee_name: t.name.into(),
-        phone: t.phone.into(),
-        enrolled_on: add_days(c.start_date, -rng.random_range(1..=20)),
-        result,
-        attended_hours: match result {
-            TrainingResult::Passed => c.hours,
-            TrainingResult::Failed => c.hours * 3 / 4,
-            _ => c.hours / 4,
+    let enrolment_id = ctx.next_id::<enrolment::Entity>();
+    ctx.add::<enrolment::Entity>(
+        crate::departments::Department::HrssTraining,
+        enrolment::Model {
+            id: enrolment_id,
+            id_number: t.id.as_str().into(),
+            class_id: c.id,
+            trainee_name: t.name.into(),
+            phone: t.phone.into(),
+            enrolled_on: add_days(c.start_date, -rng.random_range(1..=20)),
+            result,
+            attended_hours: match result {
+                TrainingResult::Passed => c.hours,
+                TrainingResult::Failed => c.hours * 3 / 4,
+                _ => c.hours / 4,
+            },
         },
-    });
+    );
     if result != TrainingResult::Passed {
         return;
     }
@@ -170,29 +173,34 @@ pub(super) fn enrol(
         let months = opts.wft_months.unwrap_or_else(|| rng.random_range(1..=6));
         let year_end = super::date(c.start_date.year(), 12, 31);
         let paid_on = paid_on.min(year_end);
-        ctx.batch.social.push(entities::hrss_social::record::Model {
-            id: next(&mut ctx.counters.social),
-            id_number: t.id.as_str().into(),
-            kind: entities::hrss_social::SocialRecordKind::Contribution,
-            employer_uscc: Some(inst.uscc.clone()),
-            employer_name: Some(inst.name.clone()),
-            category: None,
-            amount_fen: None,
-            region_code: c.region_code.clone(),
-            valid_from: c.start_date,
-            valid_to: None,
-        });
-        ctx.batch.subsidies.push(subsidy::Model {
-            id: next(&mut ctx.counters.subsidies),
-            id_number: t.id.as_str().into(),
-            kind: SubsidyKind::WorkForTraining,
-            amount_fen: 50_000 * i64::from(months),
-            paid_on,
-            paying_county: c.region_code.clone(),
-            enrolment_id: Some(enrolment_id),
-            certificate_id: None,
-            employer_uscc: Some(inst.uscc.clone()),
-            months: Some(months),
+        ctx.push::<entities::hrss_social::record::Entity>(
+            crate::departments::Department::HrssSocial,
+            |id| entities::hrss_social::record::Model {
+                id,
+                id_number: t.id.as_str().into(),
+                kind: entities::hrss_social::SocialRecordKind::Contribution,
+                employer_uscc: Some(inst.uscc.clone()),
+                employer_name: Some(inst.name.clone()),
+                category: None,
+                amount_fen: None,
+                region_code: c.region_code.clone(),
+                valid_from: c.start_date,
+                valid_to: None,
+            },
+        );
+        ctx.push::<subsidy::Entity>(crate::departments::Department::HrssTraining, |id| {
+            subsidy::Model {
+                id,
+                id_number: t.id.as_str().into(),
+                kind: SubsidyKind::WorkForTraining,
+                amount_fen: 50_000 * i64::from(months),
+                paid_on,
+                paying_county: c.region_code.clone(),
+                enrolment_id: Some(enrolment_id),
+                certificate_id: None,
+                employer_uscc: Some(inst.uscc.clone()),
+                months: Some(months),
+            }
         });
         return;
     }
@@ -213,31 +221,36 @@ pub(super) fn enrol(
         CertificateKind::SkillLevel => format!("{city}职业技能鉴定中心"),
         _ => inst.name.clone(),
     };
-    let certificate_id = next(&mut ctx.counters.certificates);
-    ctx.batch.certificates.push(certificate::Model {
-        id: certificate_id,
-        id_number: t.id.as_str().into(),
-        kind,
-        certificate_no: format!("{}{:012}", &c.region_code[..4], certificate_id),
-        occupation_code: c.occupation_code.clone(),
-        occupation_name: c.occupation_name.clone(),
-        level: c.level,
-        issued_on: add_days(c.end_date, rng.random_range(3..=15)),
-        issuer,
-        enrolment_id: Some(enrolment_id),
-    });
-    let pay = |ctx: &mut Ctx<'_>, kind, amount_fen, county: String| {
-        ctx.batch.subsidies.push(subsidy::Model {
-            id: next(&mut ctx.counters.subsidies),
+    let certificate_id = ctx.next_id::<certificate::Entity>();
+    ctx.add::<certificate::Entity>(
+        crate::departments::Department::HrssTraining,
+        certificate::Model {
+            id: certificate_id,
             id_number: t.id.as_str().into(),
             kind,
-            amount_fen,
-            paid_on,
-            paying_county: county,
+            certificate_no: format!("{}{:012}", &c.region_code[..4], certificate_id),
+            occupation_code: c.occupation_code.clone(),
+            occupation_name: c.occupation_name.clone(),
+            level: c.level,
+            issued_on: add_days(c.end_date, rng.random_range(3..=15)),
+            issuer,
             enrolment_id: Some(enrolment_id),
-            certificate_id: (kind == SubsidyKind::Training).then_some(certificate_id),
-            employer_uscc: None,
-            months: None,
+        },
+    );
+    let pay = |ctx: &mut Ctx<'_>, kind, amount_fen, county: String| {
+        ctx.push::<subsidy::Entity>(crate::departments::Department::HrssTraining, |id| {
+            subsidy::Model {
+                id,
+                id_number: t.id.as_str().into(),
+                kind,
+                amount_fen,
+                paid_on,
+                paying_county: county,
+                enrolment_id: Some(enrolment_id),
+                certificate_id: (kind == SubsidyKind::Training).then_some(certificate_id),
+                employer_uscc: None,
+                months: None,
+            }
         });
     };
     pay(

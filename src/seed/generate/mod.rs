@@ -8,32 +8,28 @@
 //! calls, or a draw inside one of them, changes every later record of the person.
 
 mod anomalies;
-mod civil_affairs;
-mod credit;
-mod education;
-mod hrss_social;
-mod hrss_training;
-mod poverty;
 mod regions;
-mod trade_union;
-mod veterans;
 mod world;
+
+/// One generator module per department (named in the registry); `person` calls them in
+/// a fixed order.
+macro_rules! seed_departments {
+    ($( $(#[$meta:meta])* $variant:ident($module:ident) => $code:literal, $zh:literal, $en:literal; )*) => {
+        $( mod $module; )*
+    };
+}
+
+crate::departments!(seed_departments);
 
 use chrono::{Datelike, Days, NaiveDate};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use entities::civil_affairs::assistance;
-use entities::credit::blacklist;
-use entities::education::schooling;
-use entities::hrss_social::record as si;
-use entities::hrss_training::{certificate, enrolment, subsidy};
-use entities::poverty::household_member;
-use entities::trade_union::record as uni;
-use entities::veterans::veteran;
+use sea_orm::EntityTrait;
 
 use super::catalog::{GIVEN, SURNAMES};
+use super::table::Tables;
 use super::Anomaly;
 use crate::id_number::IdNumber;
 use regions::{city_name, county_name};
@@ -89,39 +85,23 @@ fn uscc(region: u32, n: u64) -> String {
 /// All rows generated for a chunk of persons, per table.
 #[derive(Default)]
 pub struct Batch {
-    pub schooling: Vec<schooling::Model>,
-    pub assistance: Vec<assistance::Model>,
-    pub veterans: Vec<veteran::Model>,
-    pub poverty: Vec<household_member::Model>,
-    pub union: Vec<uni::Model>,
-    pub social: Vec<si::Model>,
-    pub enrolments: Vec<enrolment::Model>,
-    pub certificates: Vec<certificate::Model>,
-    pub subsidies: Vec<subsidy::Model>,
-    pub blacklist: Vec<blacklist::Model>,
+    pub tables: Tables,
     pub anomalies: Vec<(IdNumber, Anomaly)>,
-    /// Persons with at least two trainings, for the demo's sample list.
+    /// Persons with at least two trainings (or an anomaly), for the demo's sample list.
     pub samples: Vec<IdNumber>,
 }
 
 /// Row-id counters per table, carried across chunks so ids stay unique and deterministic.
 #[derive(Default, Clone)]
-pub struct Counters {
-    schooling: i64,
-    assistance: i64,
-    veterans: i64,
-    poverty: i64,
-    union: i64,
-    social: i64,
-    enrolments: i64,
-    certificates: i64,
-    subsidies: i64,
-    blacklist: i64,
-}
+pub struct Counters(std::collections::HashMap<&'static str, i64>);
 
-fn next(c: &mut i64) -> i64 {
-    *c += 1;
-    *c
+impl Counters {
+    /// The next id of table `E`.
+    fn next<E: EntityTrait>(&mut self) -> i64 {
+        let c = self.0.entry(E::default().table_name()).or_default();
+        *c += 1;
+        *c
+    }
 }
 
 /// The eligible groups for the living allowance, exactly as screening judges them
@@ -161,6 +141,37 @@ struct Ctx<'a> {
     regions: &'a Regions,
     batch: &'a mut Batch,
     counters: &'a mut Counters,
+}
+
+impl Ctx<'_> {
+    /// Appends a row of `E`, owned by `department`, with the table's next id.
+    fn push<E>(
+        &mut self,
+        department: crate::departments::Department,
+        row: impl FnOnce(i64) -> E::Model,
+    ) where
+        E: EntityTrait + 'static,
+        E::Model: sea_orm::ModelTrait<Entity = E> + Send + Sync + std::fmt::Debug + 'static,
+        E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + From<E::Model> + Send,
+    {
+        let id = self.counters.next::<E>();
+        self.batch.tables.rows::<E>(department).push(row(id));
+    }
+
+    /// The next id of table `E` (for a row that others refer to before it is added).
+    fn next_id<E: EntityTrait>(&mut self) -> i64 {
+        self.counters.next::<E>()
+    }
+
+    /// Appends a row of `E` whose id was taken with [`Ctx::next_id`].
+    fn add<E>(&mut self, department: crate::departments::Department, row: E::Model)
+    where
+        E: EntityTrait + 'static,
+        E::Model: sea_orm::ModelTrait<Entity = E> + Send + Sync + std::fmt::Debug + 'static,
+        E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + From<E::Model> + Send,
+    {
+        self.batch.tables.rows::<E>(department).push(row);
+    }
 }
 
 /// What every department's records repeat about the person, fixed before any of them is

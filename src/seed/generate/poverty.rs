@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 
 use entities::poverty::{household_member as row, PovertyStatus};
 
-use super::{date, next, weighted, Ctx, Groups, Person};
+use super::{date, weighted, Ctx, Groups, Person};
 
 pub(super) fn household_member(
     ctx: &mut Ctx<'_>,
@@ -35,8 +35,8 @@ pub(super) fn household_member(
         .ranges
         .push((registered, exit_year.map(|y| date(y, 12, 31))));
     let region = p.region();
-    ctx.batch.poverty.push(row::Model {
-        id: next(&mut ctx.counters.poverty),
+    ctx.push::<row::Entity>(crate::departments::Department::Poverty, |id| row::Model {
+        id,
         id_number: p.ids().into(),
         household_no: format!("FP{region}{:08}", p.index % 100_000_000),
         registered_on: registered,

@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 
 use entities::trade_union::{record as uni, UnionRecordKind};
 
-use super::{county_name, date, next, Ctx, Person};
+use super::{county_name, date, Ctx, Person};
 use crate::seed::catalog::{DISTRESS_CATEGORIES, MODEL_WORKER_TITLES};
 
 pub(super) fn records(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person) {
@@ -18,14 +18,16 @@ pub(super) fn records(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person) {
     }
     let org = format!("{}总工会", county_name(county));
     let push = |ctx: &mut Ctx<'_>, kind, category: Option<String>, from, to| {
-        ctx.batch.union.push(uni::Model {
-            id: next(&mut ctx.counters.union),
-            id_number: ids.into(),
-            kind,
-            organisation: org.clone(),
-            category,
-            valid_from: from,
-            valid_to: to,
+        ctx.push::<uni::Entity>(crate::departments::Department::TradeUnion, |id| {
+            uni::Model {
+                id,
+                id_number: ids.into(),
+                kind,
+                organisation: org.clone(),
+                category,
+                valid_from: from,
+                valid_to: to,
+            }
         });
     };
     if rng.random_range(0..100) < 25 {

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use entities::veterans::{veteran as row, VeteranCategory};
 
-use super::{date, next, weighted, Ctx, Groups, Person};
+use super::{date, weighted, Ctx, Groups, Person};
 
 pub(super) fn veteran(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person, groups: &mut Groups) {
     let birth = p.birth;
@@ -34,8 +34,8 @@ pub(super) fn veteran(ctx: &mut Ctx<'_>, rng: &mut ChaCha8Rng, p: &Person, group
     if category != VeteranCategory::Other {
         groups.ranges.push((discharged, None));
     }
-    ctx.batch.veterans.push(row::Model {
-        id: next(&mut ctx.counters.veterans),
+    ctx.push::<row::Entity>(crate::departments::Department::Veterans, |id| row::Model {
+        id,
         id_number: p.ids().into(),
         category,
         discharged_on: discharged,

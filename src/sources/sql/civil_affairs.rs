@@ -10,6 +10,9 @@ map_enum!(DbKind => AssistanceKind {
     UrbanMinimumSubsistence, RuralMinimumSubsistence, ExtremePoverty, ZeroEmploymentFamily
 });
 
+/// A table that is empty exactly when nothing was ever loaded for this department.
+pub type Table = entities::civil_affairs::assistance::Entity;
+
 /// This department's migrator (its own history table).
 pub type Migrator = migrations::CivilAffairsMigrator;
 

@@ -6,6 +6,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use super::{Grouped, SqlQuery};
 use crate::domain::credit::{BlacklistEntry, CreditRecords};
 
+/// A table that is empty exactly when nothing was ever loaded for this department.
+pub type Table = entities::credit::blacklist::Entity;
+
 /// This department's migrator (its own history table).
 pub type Migrator = migrations::CreditMigrator;
 

@@ -10,6 +10,9 @@ map_enum!(DbSchoolType => SchoolType {
     JuniorHigh, SeniorHigh, SecondaryVocational, TechnicalSchool, College, University
 });
 
+/// A table that is empty exactly when nothing was ever loaded for this department.
+pub type Table = entities::education::schooling::Entity;
+
 /// This department's migrator (its own history table).
 pub type Migrator = migrations::EducationMigrator;
 

@@ -10,6 +10,9 @@ map_enum!(DbKind => SocialRecordKind {
     Contribution, RegisteredUnemployment, EmploymentDifficulty, Pension
 });
 
+/// A table that is empty exactly when nothing was ever loaded for this department.
+pub type Table = entities::hrss_social::record::Entity;
+
 /// This department's migrator (its own history table).
 pub type Migrator = migrations::HrssSocialMigrator;
 

@@ -26,6 +26,9 @@ map_enum!(db::SubsidyKind => SubsidyKind {
     Training, SkillAssessment, LivingAllowance, WorkForTraining
 });
 
+/// A table that is empty exactly when nothing was ever loaded for this department.
+pub type Table = entities::hrss_training::institution::Entity;
+
 /// This department's migrator (its own history table).
 pub type Migrator = migrations::HrssTrainingMigrator;
 

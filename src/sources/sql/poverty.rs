@@ -8,6 +8,9 @@ use crate::domain::poverty::{PovertyRecord, PovertyRecords, PovertyStatus};
 
 map_enum!(DbStatus => PovertyStatus { Poor, Exited, Monitored });
 
+/// A table that is empty exactly when nothing was ever loaded for this department.
+pub type Table = entities::poverty::household_member::Entity;
+
 /// This department's migrator (its own history table).
 pub type Migrator = migrations::PovertyMigrator;
 

@@ -8,6 +8,9 @@ use crate::domain::trade_union::{UnionRecord, UnionRecordKind, UnionRecords};
 
 map_enum!(DbKind => UnionRecordKind { Membership, DistressedWorker, ModelWorker });
 
+/// A table that is empty exactly when nothing was ever loaded for this department.
+pub type Table = entities::trade_union::record::Entity;
+
 /// This department's migrator (its own history table).
 pub type Migrator = migrations::TradeUnionMigrator;
 

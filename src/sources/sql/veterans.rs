@@ -10,6 +10,9 @@ map_enum!(DbCategory => VeteranCategory {
     SelfEmployedSoldier, SelfChosenCareerOfficer, DemobilisedCadre, Other
 });
 
+/// A table that is empty exactly when nothing was ever loaded for this department.
+pub type Table = entities::veterans::veteran::Entity;
+
 /// This department's migrator (its own history table).
 pub type Migrator = migrations::VeteransMigrator;
 
