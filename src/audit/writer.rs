@@ -1,5 +1,7 @@
-//! The single writer task: it alone knows the head of the chain (last seq and its hash),
-//! assigns seqs, computes hashes, commits batches (group commit) and writes checkpoints.
+//! The writer task: it keeps the head of the chain (last seq and its hash), assigns seqs,
+//! computes hashes, commits batches (group commit) and writes checkpoints. Several hub
+//! instances may each run one on the same trail: a commit that lost the race for a seq
+//! is re-chained onto the new head.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -23,6 +25,23 @@ use super::{AuditError, AuditKeys, AuditSettings, NewAuditEvent};
 const MAX_BATCH_EVENTS: usize = 5_000;
 /// Rows per INSERT statement (11 parameters each, well under every backend's limit).
 const ROWS_PER_INSERT: usize = 500;
+/// Times a commit is re-chained after another writer moved the head.
+const MAX_ATTEMPTS: u32 = 8;
+
+/// A commit ready to insert.
+struct Built {
+    rows: Vec<audit_event::Model>,
+    ranges: Vec<std::ops::RangeInclusive<i64>>,
+    new_head: Head,
+    record: Option<WitnessRecord>,
+}
+
+/// What a successful commit leaves: the new head, its witness record, each batch's seqs.
+type Committed = (
+    Head,
+    Option<WitnessRecord>,
+    Vec<std::ops::RangeInclusive<i64>>,
+);
 
 pub(crate) type AppendReply = oneshot::Sender<Result<Vec<i64>, AuditError>>;
 pub(crate) type CheckpointReply = oneshot::Sender<Result<(), AuditError>>;
@@ -179,29 +198,87 @@ impl Writer {
     }
 
     async fn commit_appends(&mut self, appends: Vec<(Vec<NewAuditEvent>, AppendReply)>) {
-        let head = match self.ensure_head().await {
-            Ok(h) => h,
-            Err(e) => {
-                tracing::error!(error = %e, "audit trail head unavailable; batch rejected");
-                for (_, reply) in appends {
-                    let _ = reply.send(Err(db_error(&e)));
+        let (batches, replies): (Vec<Vec<NewAuditEvent>>, Vec<AppendReply>) =
+            appends.into_iter().unzip();
+        // Several hub instances may append to one trail: each commit chains onto the head
+        // it knows, and the primary key on `seq` refuses it when another writer got there
+        // first. Then the head is re-read and the batch chained anew (its events unchanged),
+        // a bounded number of times; the single-instance case costs nothing extra.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let head = match self.ensure_head().await {
+                Ok(h) => h,
+                Err(e) => {
+                    tracing::error!(error = %e, "audit trail head unavailable; batch rejected");
+                    for reply in replies {
+                        let _ = reply.send(Err(db_error(&e)));
+                    }
+                    return;
                 }
-                return;
+            };
+            let built = self.build(&head, &batches);
+            let expected = built.new_head.clone();
+            match self.commit(head.clone(), built).await {
+                Ok((new_head, record, ranges)) => {
+                    self.committed(new_head, record, replies.into_iter().zip(ranges).collect());
+                    return;
+                }
+                Err(e) => {
+                    // The chain may have moved (another writer) or the commit may have
+                    // landed despite the error: take the head from the database.
+                    let moved = match load_head(&self.conn).await {
+                        // Our own commit is the head: it landed; never append it twice.
+                        Ok(h) if h == expected => {
+                            tracing::warn!(error = %e, "audit commit reported an error but landed");
+                            self.head = Some(h);
+                            false
+                        }
+                        Ok(h) => {
+                            let moved = h != head;
+                            self.head = Some(h);
+                            moved
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot re-read the audit head; will retry");
+                            self.head = None;
+                            false
+                        }
+                    };
+                    if moved && attempt < MAX_ATTEMPTS {
+                        tracing::debug!(
+                            attempt,
+                            "audit head moved under this writer; re-chaining the batch"
+                        );
+                        continue;
+                    }
+                    tracing::error!(error = %e, "audit batch failed; every waiter gets an error");
+                    let e = Arc::new(e);
+                    for reply in replies {
+                        let _ = reply.send(Err(db_error(&e)));
+                    }
+                    return;
+                }
             }
-        };
+        }
+    }
+
+    /// The rows of `batches` chained onto `head`, the commit's signed head in its last
+    /// row, and each batch's seqs.
+    fn build(&self, head: &Head, batches: &[Vec<NewAuditEvent>]) -> Built {
         let mut rows = Vec::new();
-        let mut waiters = Vec::with_capacity(appends.len());
+        let mut ranges = Vec::with_capacity(batches.len());
         let mut prev = head.hash.clone();
         let mut seq = head.seq;
-        for (events, reply) in appends {
+        for events in batches {
             let first = seq + 1;
             for ev in events {
                 seq += 1;
-                let row = to_row(seq, ev, prev);
+                let row = to_row(seq, ev.clone(), prev);
                 prev = row.hash.clone();
                 rows.push(row);
             }
-            waiters.push((reply, first..=seq));
+            ranges.push(first..=seq);
         }
         let new_head = Head { seq, hash: prev };
         // The commit's head is signed in its own last row: no committed event is ever
@@ -218,10 +295,25 @@ impl Writer {
                 public_key: hex::encode(self.keys.verifying_key().as_bytes()),
             }
         });
+        Built {
+            rows,
+            ranges,
+            new_head,
+            record,
+        }
+    }
+
+    async fn commit(&mut self, head: Head, built: Built) -> Result<Committed, DbErr> {
+        let Built {
+            rows,
+            ranges,
+            new_head,
+            record,
+        } = built;
         let span = tracing::info_span!(
             "audit_commit",
             events = rows.len(),
-            waiters = waiters.len(),
+            waiters = ranges.len(),
             first_seq = head.seq + 1,
             last_seq = new_head.seq,
         );
@@ -231,49 +323,38 @@ impl Writer {
         metrics::histogram!("archive_hub_audit_commit_seconds")
             .record(start.elapsed().as_secs_f64());
         metrics::histogram!("archive_hub_audit_batch_events").record(events as f64);
-        match result {
-            Ok(()) => {
-                self.head = Some(new_head);
-                self.commits.fetch_add(1, Ordering::Relaxed);
-                span.in_scope(|| tracing::debug!("audit batch committed"));
-                // Witnessed before anyone waiting on this commit is answered; a witness
-                // that cannot be written fails the requests (their events stay in the
-                // trail, and the next commit's head covers them).
-                let witnessed = match (&mut self.witness, &record) {
-                    (Some(w), Some(r)) => w.append(r).map_err(|e| {
-                        span.in_scope(|| tracing::error!(error = %e, "audit witness unavailable"));
-                        Arc::new(e)
-                    }),
-                    _ => Ok(()),
-                };
-                if let (Some(h), Some(r)) = (&self.http_witness, record) {
-                    h.publish(r);
-                }
-                for (reply, seqs) in waiters {
-                    let _ = reply.send(match &witnessed {
-                        Ok(()) => Ok(seqs.collect()),
-                        Err(e) => Err(AuditError::Witness(e.clone())),
-                    });
-                }
-            }
-            Err(e) => {
-                span.in_scope(|| {
-                    tracing::error!(error = %e, "audit batch failed; every waiter gets an error")
-                });
-                let e = Arc::new(e);
-                for (reply, _) in waiters {
-                    let _ = reply.send(Err(db_error(&e)));
-                }
-                // The chain may have moved (another writer) or the commit may have landed
-                // despite the error: take the head from the database before going on.
-                self.head = match load_head(&self.conn).await {
-                    Ok(h) => Some(h),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "cannot re-read the audit head; will retry");
-                        None
-                    }
-                };
-            }
+        result?;
+        span.in_scope(|| tracing::debug!("audit batch committed"));
+        Ok((new_head, record, ranges))
+    }
+
+    /// After a commit: the new head, the witness, then the replies.
+    fn committed(
+        &mut self,
+        new_head: Head,
+        record: Option<WitnessRecord>,
+        waiters: Vec<(AppendReply, std::ops::RangeInclusive<i64>)>,
+    ) {
+        self.head = Some(new_head);
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        // Witnessed before anyone waiting on this commit is answered; a witness that
+        // cannot be written fails the requests (their events stay in the trail, and the
+        // next commit's head covers them).
+        let witnessed = match (&mut self.witness, &record) {
+            (Some(w), Some(r)) => w.append(r).map_err(|e| {
+                tracing::error!(error = %e, "audit witness unavailable");
+                Arc::new(e)
+            }),
+            _ => Ok(()),
+        };
+        if let (Some(h), Some(r)) = (&self.http_witness, record) {
+            h.publish(r);
+        }
+        for (reply, seqs) in waiters {
+            let _ = reply.send(match &witnessed {
+                Ok(()) => Ok(seqs.collect()),
+                Err(e) => Err(AuditError::Witness(e.clone())),
+            });
         }
     }
 
