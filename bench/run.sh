@@ -61,7 +61,10 @@ export BENCH_IDS="$OUT/ids.txt"
 # given extra environment.
 load() {
   local label=$1; shift
-  env "$@" ARCHIVE_HUB_SERVER__PORT=$PORT ARCHIVE_HUB_SOURCES__HRSS_TRAINING__MAX_CONNECTIONS=32 \
+  # Pools: 16 for HRSS training, 8 for each other department and the hub — 80 in all,
+  # under PostgreSQL's default max_connections of 100 (with 32 for training, adding the
+  # ninth department passed it, and requests waited on connections that could not open).
+  env "$@" ARCHIVE_HUB_SERVER__PORT=$PORT ARCHIVE_HUB_SOURCES__HRSS_TRAINING__MAX_CONNECTIONS=16 \
     "${SERVER:-$BIN}" serve 2>"$OUT/server_$label.log" &
   local server=$!
   for _ in $(seq 1 50); do
