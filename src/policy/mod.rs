@@ -195,14 +195,31 @@ impl PolicySnapshot {
         match field.class {
             SharingClass::Unconditional => false,
             SharingClass::None => true,
-            SharingClass::Conditional => !self.grants.get(&consumer.id).is_some_and(|gs| {
-                gs.iter().any(|g| {
-                    g.purpose == purpose
-                        && g.expires_at.is_none_or(|e| e > now)
-                        && pattern_matches(&g.pattern, &field.type_name, &field.field)
-                })
-            }),
+            SharingClass::Conditional => self
+                .live_grants(consumer, purpose, field, now)
+                .next()
+                .is_none(),
         }
+    }
+
+    /// The consumer's unexpired grants for `purpose` that name `field`, whatever their
+    /// effect and region scope.
+    fn live_grants<'a>(
+        &'a self,
+        consumer: &Consumer,
+        purpose: &'a str,
+        field: &'a FieldPolicy,
+        now: DateTime<Utc>,
+    ) -> impl Iterator<Item = &'a Grant> + 'a {
+        self.grants
+            .get(&consumer.id)
+            .into_iter()
+            .flatten()
+            .filter(move |g| {
+                g.purpose == purpose
+                    && g.expires_at.is_none_or(|e| e > now)
+                    && pattern_matches(&g.pattern, &field.type_name, &field.field)
+            })
     }
 
     /// The region prefixes the consumer's live grants for `purpose` on `field` allow:
@@ -214,12 +231,9 @@ impl PolicySnapshot {
         field: &FieldPolicy,
         now: DateTime<Utc>,
     ) -> Option<Option<Vec<String>>> {
-        let live = self.grants.get(&consumer.id)?.iter().filter(|g| {
-            g.purpose == purpose
-                && g.effect == GrantEffect::Allow
-                && g.expires_at.is_none_or(|e| e > now)
-                && pattern_matches(&g.pattern, &field.type_name, &field.field)
-        });
+        let live = self
+            .live_grants(consumer, purpose, field, now)
+            .filter(|g| g.effect == GrantEffect::Allow);
         let mut prefixes: Vec<String> = Vec::new();
         let mut any = false;
         for g in live {

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use async_graphql::Context;
 
 use super::context::{path_of, Access};
-use crate::departments::Department;
 use crate::policy::catalog::SCREENING_RULE;
 use crate::policy::FieldDecision;
 use crate::screening::ScreeningRule;
@@ -35,11 +34,6 @@ impl RuleView {
     pub fn shows(&self, rule: ScreeningRule) -> bool {
         self.shown.contains(&rule)
     }
-}
-
-/// The departments a withheld rule would need grants from.
-pub fn owners(rule: ScreeningRule) -> &'static [Department] {
-    rule.reads()
 }
 
 /// Decides `rules` for the person this field belongs to: withheld ones are listed, the
@@ -74,22 +68,28 @@ pub fn decide_rules(ctx: &Context<'_>, rules: &[ScreeningRule]) -> RuleView {
             view.withheld.push(rule);
             continue;
         }
-        match access.decide(&subject, field) {
-            FieldDecision::Allow => view.shown.push(rule),
-            // A rule's flags have no masked form.
-            FieldDecision::Mask(_) => {
-                access.refuse(
-                    Some(field.key()),
-                    crate::policy::DenyReason::Unmaskable.into(),
-                    path_of(node),
-                );
-            }
-            FieldDecision::Deny(reason) => {
-                access.refuse(Some(field.key()), reason.into(), path_of(node));
-            }
+        if allowed_or_refused(access, &subject, field, node) {
+            view.shown.push(rule);
         }
     }
     view
+}
+
+/// Decides `field` for `subject` (audited); anything but ALLOW — a judgement has no
+/// masked form — is refused at `node`'s path.
+fn allowed_or_refused(
+    access: &Access,
+    subject: &crate::id_number::IdNumber,
+    field: &crate::policy::catalog::FieldPolicy,
+    node: &async_graphql::QueryPathNode<'_>,
+) -> bool {
+    let reason = match access.decide(subject, field) {
+        FieldDecision::Allow => return true,
+        FieldDecision::Mask(_) => crate::policy::DenyReason::Unmaskable,
+        FieldDecision::Deny(reason) => reason,
+    };
+    access.refuse(Some(field.key()), reason.into(), path_of(node));
+    false
 }
 
 /// The purpose under which the population report may be read (监督检查).
@@ -229,19 +229,5 @@ pub fn allows(ctx: &Context<'_>, type_name: &str, field: &str) -> bool {
     let Some(subject) = access.subject_for(node) else {
         return false;
     };
-    match access.decide(&subject, policy) {
-        FieldDecision::Allow => true,
-        FieldDecision::Mask(_) => {
-            access.refuse(
-                Some(policy.key()),
-                crate::policy::DenyReason::Unmaskable.into(),
-                path_of(node),
-            );
-            false
-        }
-        FieldDecision::Deny(reason) => {
-            access.refuse(Some(policy.key()), reason.into(), path_of(node));
-            false
-        }
-    }
+    allowed_or_refused(access, &subject, policy, node)
 }
