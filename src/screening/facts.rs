@@ -109,6 +109,8 @@ pub struct Facts<'a> {
     pub units: BTreeMap<TrainingKey, Unit<'a>>,
     /// Which training each subsidy belongs to.
     subsidy_unit: HashMap<i64, TrainingKey>,
+    /// Every subsidy, oldest first.
+    subsidies: Vec<&'a Subsidy>,
 }
 
 impl<'a> Facts<'a> {
@@ -122,10 +124,11 @@ impl<'a> Facts<'a> {
                 .or_default()
                 .enrolment = Some(t);
         }
-        let enrolled = |id: i64| training.trainings.iter().any(|t| t.enrolment_id == id);
+        let enrolled: std::collections::HashSet<i64> =
+            training.trainings.iter().map(|t| t.enrolment_id).collect();
         // A certificate's training: the enrolment it names, when the person has it.
         let cert_key = |c: &Certificate| match c.enrolment_id {
-            Some(e) if enrolled(e) => TrainingKey::Enrolment(e),
+            Some(e) if enrolled.contains(&e) => TrainingKey::Enrolment(e),
             _ => TrainingKey::Certificate(c.id),
         };
         for c in &training.certificates {
@@ -141,7 +144,7 @@ impl<'a> Facts<'a> {
         let mut subsidy_unit = HashMap::new();
         let mut subsidies: Vec<&Subsidy> = training.subsidies.iter().collect();
         subsidies.sort_by_key(|s| (s.paid_on, s.id));
-        for s in subsidies {
+        for s in subsidies.iter().copied() {
             let key = match (s.enrolment_id, s.certificate_id) {
                 (Some(e), _) => Some(TrainingKey::Enrolment(e)),
                 (None, Some(c)) => Some(
@@ -163,6 +166,7 @@ impl<'a> Facts<'a> {
             training,
             units,
             subsidy_unit,
+            subsidies,
         })
     }
 
@@ -186,10 +190,8 @@ impl<'a> Facts<'a> {
     }
 
     /// Every subsidy, oldest first.
-    pub fn subsidies(&self) -> impl Iterator<Item = &'a Subsidy> {
-        let mut all: Vec<&'a Subsidy> = self.training.subsidies.iter().collect();
-        all.sort_by_key(|s| (s.paid_on, s.id));
-        all.into_iter()
+    pub fn subsidies(&self) -> impl Iterator<Item = &'a Subsidy> + '_ {
+        self.subsidies.iter().copied()
     }
 
     pub fn social(&self) -> Option<&'a SocialRecords> {

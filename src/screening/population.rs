@@ -11,7 +11,7 @@ use entities::hub::{screening_flag as flag, screening_run as run};
 use futures::StreamExt;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use crate::departments::{Department, DeptMap};
@@ -387,23 +387,29 @@ pub async fn page(
     Ok((rows, more))
 }
 
-/// Flags per rule under the same filters.
+/// Flags per rule under the same filters (one grouped count), every visible rule listed.
 pub async fn counts(
     hub: &DatabaseConnection,
     run_id: i64,
     f: &ReportFilter,
 ) -> Result<Vec<(ScreeningRule, u64)>, DbErr> {
-    let mut out = Vec::new();
-    for (rule, scope) in &f.rules {
-        let one = ReportFilter {
-            rules: vec![(*rule, scope.clone())],
-            ..f.clone()
-        };
-        let n = flag::Entity::find()
-            .filter(condition(run_id, &one))
-            .count(hub)
-            .await?;
-        out.push((*rule, n));
-    }
-    Ok(out)
+    let found: Vec<(String, i64)> = flag::Entity::find()
+        .select_only()
+        .column(flag::Column::Rule)
+        .column_as(flag::Column::Id.count(), "n")
+        .filter(condition(run_id, f))
+        .group_by(flag::Column::Rule)
+        .into_tuple()
+        .all(hub)
+        .await?;
+    Ok(f.rules
+        .iter()
+        .map(|(rule, _)| {
+            let n = found
+                .iter()
+                .find(|(r, _)| r == rule.id())
+                .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
+            (*rule, n)
+        })
+        .collect())
 }

@@ -71,8 +71,31 @@ async fn planted_anomalies_are_flagged(b: &crate::common::Backend) {
             .unwrap()
             .is_empty());
     }
-    // The rules read are in the audit trail, per person.
+    // Explanations are Chinese, English on `Accept-Language: en`.
     let (id, anomaly) = &app.report.anomalies[0];
+    let explanation = |body: &Value| {
+        body["data"]["person"]["screening"]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == anomaly.rule().id())
+            .map(|f| f["explanation"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let vars = json!({ "id": id.as_str() });
+    let (_, zh) = app
+        .gql_as(FULL, FULL_PURPOSE, SCREENING, vars.clone(), None)
+        .await;
+    let (_, en) = app
+        .gql_as(FULL, FULL_PURPOSE, SCREENING, vars, Some("en"))
+        .await;
+    let (zh, en) = (explanation(&zh), explanation(&en));
+    assert!(
+        zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{zh}"
+    );
+    assert!(en.split(' ').count() > 3 && en != zh, "{en}");
+    // The rules read are in the audit trail, per person.
     let (_, log) = app
         .gql_as(
             "city-audit",
