@@ -135,7 +135,7 @@ struct Cost {
     /// Introspection lists nested in one another (by field name; only checked under
     /// `__schema` / `__type`).
     lists: usize,
-    /// Persons asked for: `person` 1, `persons` its batch size.
+    /// Persons asked for: `person` and `checkClaim` 1, `persons` its batch size.
     persons: usize,
 }
 
@@ -289,7 +289,7 @@ impl<'a> Checker<'a> {
                         lists: child.lists + usize::from(INTROSPECTION_LISTS.contains(&name)),
                         persons: match (ty, name) {
                             (Some("Query"), "persons") => self.batch_size(f),
-                            (Some("Query"), "person") => 1,
+                            (Some("Query"), "person" | "checkClaim") => 1,
                             _ => child.persons,
                         },
                     };

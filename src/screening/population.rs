@@ -45,7 +45,7 @@ pub enum PopulationError {
     Writer,
 }
 
-/// Screens the whole population into a new run; on success the older runs' flags are
+/// Screens the whole population into a new run; on success the earlier runs' flags are
 /// dropped (their run rows stay, with their counts).
 pub async fn run(
     hub: &DatabaseConnection,
@@ -142,8 +142,9 @@ pub async fn run(
     done.persons = Set(persons as i64);
     done.flags = Set(flags as i64);
     done.update(hub).await?;
+    // Earlier runs only: a run started meanwhile keeps its rows.
     flag::Entity::delete_many()
-        .filter(flag::Column::RunId.ne(run.id))
+        .filter(flag::Column::RunId.lt(run.id))
         .exec(hub)
         .await?;
     Ok(RunReport {
