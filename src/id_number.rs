@@ -120,6 +120,19 @@ pub enum Sex {
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IdNumber(String);
 
+impl serde::Serialize for IdNumber {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IdNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(|e| serde::de::Error::custom(e.reason()))
+    }
+}
+
 impl IdNumber {
     /// Parses and validates against today's date (birth dates may not lie in the future).
     pub fn parse(input: &str) -> Result<Self, IdNumberError> {

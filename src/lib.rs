@@ -21,6 +21,7 @@ pub mod http;
 pub mod i18n;
 pub mod id_number;
 pub mod policy;
+pub mod reporting;
 pub mod screening;
 pub mod seed;
 pub mod sources;

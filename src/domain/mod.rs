@@ -31,6 +31,8 @@ macro_rules! domain_departments {
 
 crate::departments!(domain_departments);
 
+pub mod reports;
+
 /// A fact valid over a date range, both ends inclusive; `None` as the end means "still
 /// valid".
 pub trait TimeRanged {

@@ -20,10 +20,11 @@ const LAYERS: &[(&str, u8)] = &[
     ("screening", 4),
     ("policy", 5),
     ("seed", 5),
-    ("graphql", 6),
-    ("telemetry", 6),
-    ("http", 7),
-    ("cli", 8),
+    ("reporting", 6),
+    ("graphql", 7),
+    ("telemetry", 7),
+    ("http", 8),
+    ("cli", 9),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -1,0 +1,1 @@
+//! Reading county CSV and Excel sheets into reports (placeholder until the parser lands).
