@@ -99,7 +99,8 @@ pub enum ConsumerAction {
     Add {
         #[arg(long)]
         name: String,
-        /// DEPARTMENT_SYSTEM, AUDITOR, CITIZEN_PORTAL, ANALYST or HUB_ADMIN
+        /// DEPARTMENT_SYSTEM, TRAINING_INSTITUTION, AUDITOR, CITIZEN_PORTAL, ANALYST or
+        /// HUB_ADMIN
         #[arg(long)]
         kind: String,
         /// Owning department code (hrss_training, education, …) for department systems.
@@ -114,6 +115,9 @@ pub enum ConsumerAction {
         /// Citizen portals: the ID number the consumer is bound to.
         #[arg(long)]
         bind_id_number: Option<String>,
+        /// Training institutions: the USCC of the institution the consumer reports for.
+        #[arg(long)]
+        institution: Option<String>,
     },
     List,
     /// Revoke a consumer's key (takes effect at the next policy reload).
@@ -501,6 +505,7 @@ async fn consumer_command(
             regions,
             purposes,
             bind_id_number,
+            institution,
         } => {
             let bound_subject = match bind_id_number {
                 Some(id) => Some(subject_for(config, &id)?),
@@ -515,6 +520,7 @@ async fn consumer_command(
                     regions: store::split_list(&regions),
                     purposes: store::split_list(&purposes),
                     bound_subject,
+                    institution_uscc: institution,
                 },
             )
             .await?;

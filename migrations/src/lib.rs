@@ -13,6 +13,8 @@ mod m20261121_000008_hub;
 mod m20261130_000009_hub_signed_heads;
 mod m20261130_000010_credit;
 mod m20261130_000011_hub_screening;
+mod m20261130_000012_trn_reports;
+mod m20261130_000013_hub_institution_consumers;
 
 /// Declares a department migrator with its own `seaql_migrations_<dept>` history table.
 macro_rules! department_migrator {
@@ -35,7 +37,10 @@ macro_rules! department_migrator {
 department_migrator!(
     HrssTrainingMigrator,
     "seaql_migrations_hrss_training",
-    [m20261121_000001_hrss_training::Migration]
+    [
+        m20261121_000001_hrss_training::Migration,
+        m20261130_000012_trn_reports::Migration
+    ]
 );
 department_migrator!(
     HrssSocialMigrator,
@@ -79,7 +84,8 @@ department_migrator!(
     [
         m20261121_000008_hub::Migration,
         m20261130_000009_hub_signed_heads::Migration,
-        m20261130_000011_hub_screening::Migration
+        m20261130_000011_hub_screening::Migration,
+        m20261130_000013_hub_institution_consumers::Migration
     ]
 );
 

@@ -39,12 +39,33 @@ pub enum Decision {
     Denied,
 }
 
-/// One field of a response and its decision.
+/// One field of a response and its decision — or one write and its decision.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct FieldAccess {
-    /// `"Type.field"`, e.g. `"Person.trainings"`.
+    /// `"Type.field"`, e.g. `"Person.trainings"`; for a write, the mutation
+    /// (`"Mutation.claimSubsidy"`).
     pub field: String,
     pub decision: Decision,
+    /// For a write: the record and the versions before and after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write: Option<WriteRef>,
+}
+
+/// What a write changed: one version of one record. Read events carry none, so their
+/// stored (and hashed) encoding is what it always was.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteRef {
+    /// `CLASS`, `ENROLMENT`, `CERTIFICATE` or `SUBSIDY`.
+    pub record: String,
+    pub record_id: i64,
+    /// The version ids in the record's version log: the one replaced (none for a new
+    /// record, or one the hub never versioned) and the new one (none when refused).
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+    /// An authorised override: the rules it overrode.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrode: Vec<String>,
 }
 
 /// An event to append; the writer assigns `seq`, `prev_hash` and `hash`.
@@ -420,10 +441,12 @@ mod tests {
             FieldAccess {
                 field: "Person.trainings".into(),
                 decision: Decision::Allowed,
+                write: None,
             },
             FieldAccess {
                 field: "Identity.age".into(),
                 decision: Decision::Masked,
+                write: None,
             },
         ];
         assert_eq!(

@@ -48,6 +48,8 @@ pub struct ConsumerEntry {
     pub purposes: Vec<String>,
     /// Citizen portals: the one ID number they may read their own access log for.
     pub bind_id_number: Option<String>,
+    /// Training institutions: the USCC of the institution they report for.
+    pub institution: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -64,6 +66,7 @@ pub struct GrantEntry {
 pub fn parse_kind(s: &str) -> Result<ConsumerKind, PolicyError> {
     Ok(match s {
         "DEPARTMENT_SYSTEM" => ConsumerKind::DepartmentSystem,
+        "TRAINING_INSTITUTION" => ConsumerKind::TrainingInstitution,
         "AUDITOR" => ConsumerKind::Auditor,
         "CITIZEN_PORTAL" => ConsumerKind::CitizenPortal,
         "ANALYST" => ConsumerKind::Analyst,
@@ -167,6 +170,7 @@ impl PolicyFile {
                     regions: c.regions.clone(),
                     purposes: c.purposes.clone(),
                     bound_subject,
+                    institution_uscc: c.institution.clone(),
                 },
             )
             .await?;

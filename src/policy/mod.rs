@@ -33,6 +33,8 @@ pub struct Consumer {
     pub purposes: Vec<String>,
     /// Citizen portals are bound to one subject (keyed hash of an ID number).
     pub bound_subject: Option<String>,
+    /// Training institutions are bound to one institution (its USCC).
+    pub institution_uscc: Option<String>,
     pub revoked: bool,
 }
 

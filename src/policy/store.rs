@@ -104,6 +104,7 @@ pub async fn load(
                 region_scope: split_list(&c.region_scope),
                 purposes: split_list(&c.purposes),
                 bound_subject: c.bound_subject,
+                institution_uscc: c.institution_uscc,
                 revoked: c.revoked_at.is_some(),
             }),
         );
@@ -269,6 +270,8 @@ pub struct NewConsumer {
     pub regions: Vec<String>,
     pub purposes: Vec<String>,
     pub bound_subject: Option<String>,
+    /// Training institutions: the USCC of the one institution they report for.
+    pub institution_uscc: Option<String>,
 }
 
 /// Registers a consumer; returns its id and the key, which is never stored or shown again.
@@ -294,6 +297,32 @@ pub async fn add_consumer(
             "a citizen-portal consumer must be bound to one ID number".into(),
         ));
     }
+    match (c.kind, &c.institution_uscc, &c.department) {
+        (ConsumerKind::TrainingInstitution, None, _) => {
+            return Err(PolicyError::Invalid(
+                "a training-institution consumer must be bound to one institution (its USCC)"
+                    .into(),
+            ))
+        }
+        (ConsumerKind::TrainingInstitution, Some(u), None) => {
+            if u.len() != 18 || !u.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+                return Err(PolicyError::Invalid(format!(
+                    "`{u}` is not an 18-character USCC"
+                )));
+            }
+        }
+        (ConsumerKind::TrainingInstitution, Some(_), Some(_)) => {
+            return Err(PolicyError::Invalid(
+                "a training-institution consumer belongs to no department".into(),
+            ))
+        }
+        (_, Some(_), _) => {
+            return Err(PolicyError::Invalid(
+                "only a training-institution consumer is bound to an institution".into(),
+            ))
+        }
+        (_, None, _) => {}
+    }
     let key = keys::generate()?;
     let m = consumer::ActiveModel {
         key_id: Set(key.key_id.clone()),
@@ -304,6 +333,7 @@ pub async fn add_consumer(
         region_scope: Set(c.regions.join(",")),
         purposes: Set(c.purposes.join(",")),
         bound_subject: Set(c.bound_subject),
+        institution_uscc: Set(c.institution_uscc),
         created_at: Set(Utc::now()),
         revoked_at: Set(None),
         ..Default::default()

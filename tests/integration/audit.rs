@@ -136,6 +136,7 @@ fn event(log: &AuditLog, id_number: &str, n: usize) -> NewAuditEvent {
             FieldAccess {
                 field: "Person.trainings".into(),
                 decision: Decision::Allowed,
+                write: None,
             },
             FieldAccess {
                 field: "Identity.age".into(),
@@ -144,6 +145,7 @@ fn event(log: &AuditLog, id_number: &str, n: usize) -> NewAuditEvent {
                 } else {
                     Decision::Denied
                 },
+                write: None,
             },
         ],
         policy_version: 1,

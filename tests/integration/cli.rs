@@ -156,6 +156,7 @@ async fn audit_verify_exits_non_zero_at_the_first_bad_event() {
             fields: vec![FieldAccess {
                 field: "Training.result".into(),
                 decision: Decision::Allowed,
+                write: None,
             }],
             policy_version: 1,
         })

@@ -3,9 +3,11 @@
 use sea_orm::entity::prelude::*;
 
 pub mod certificate;
+pub mod claim_guard;
 pub mod class;
 pub mod enrolment;
 pub mod institution;
+pub mod report;
 pub mod subsidy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]

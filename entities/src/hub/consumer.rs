@@ -22,6 +22,8 @@ pub struct Model {
     pub purposes: String,
     /// For a citizen-portal consumer: the subject (keyed hash of the ID number) it is bound to.
     pub bound_subject: Option<String>,
+    /// For a training-institution consumer: the USCC of the institution it reports for.
+    pub institution_uscc: Option<String>,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
 }

@@ -24,6 +24,9 @@ pub enum ConsumerKind {
     Analyst,
     #[sea_orm(string_value = "HUB_ADMIN")]
     HubAdmin,
+    /// A training institution's system: bound to one institution, no department.
+    #[sea_orm(string_value = "TRAINING_INSTITUTION")]
+    TrainingInstitution,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]

@@ -230,6 +230,7 @@ impl Access {
                     .into_iter()
                     .map(|(field, d)| FieldAccess {
                         field: field.to_string(),
+                        write: None,
                         decision: match d {
                             FieldDecision::Allow => Decision::Allowed,
                             FieldDecision::Mask(_) => Decision::Masked,

@@ -3,7 +3,7 @@
 
 use entities::hrss_training as db;
 use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{map_enum, Grouped, SqlQuery};
 use crate::domain::hrss_training::*;
@@ -42,6 +42,18 @@ impl SqlQuery for Query {
         ids: Vec<String>,
         out: &mut Grouped<TrainingFile>,
     ) -> Result<(), DbErr> {
+        read(conn, ids, out).await
+    }
+}
+
+/// The same read on any connection: the claim path reads a person's records inside the
+/// transaction that holds the person's claim guard, never from a cache.
+pub async fn read<C: ConnectionTrait>(
+    conn: &C,
+    ids: Vec<String>,
+    out: &mut Grouped<TrainingFile>,
+) -> Result<(), DbErr> {
+    {
         let (trainings, certificates, subsidies) = tokio::try_join!(
             enrolment::Entity::find()
                 .find_also_related(class::Entity)
