@@ -34,6 +34,13 @@ pub enum ErrorCode {
     LimitExceeded,
     /// The audit trail cannot be written, so personal data is not served.
     AuditUnavailable,
+    /// A report clashes with what the hub holds: its `externalId` was used for different
+    /// content (`extensions.fields` names the differences), the report it corrects was
+    /// already corrected or retracted, or another write changed the record first.
+    Conflict,
+    /// A subsidy claim is refused by the screening rules; `extensions.rules` lists the
+    /// violated rules this consumer may see.
+    RuleViolation,
     /// Anything else; details are only in the server log.
     Internal,
 }
@@ -168,6 +175,51 @@ impl ClaimError {
     }
 }
 
+/// Why a report conflicts with what the hub holds, sent as `extensions.reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictReason {
+    /// The `externalId` was used before for different content.
+    ExternalIdReused,
+    /// The report named was corrected, retracted or superseded since.
+    Superseded,
+    /// Another write changed the same record at the same moment; send it again.
+    ConcurrentWrite,
+    /// Other current records rest on this one (enrolments on a class, subsidies on an
+    /// enrolment): retract those first.
+    InUse,
+}
+
+impl ConflictReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ExternalIdReused => "EXTERNAL_ID_REUSED",
+            Self::Superseded => "SUPERSEDED",
+            Self::ConcurrentWrite => "CONCURRENT_WRITE",
+            Self::InUse => "IN_USE",
+        }
+    }
+}
+
+/// One violated screening rule, as a refused claim reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    pub rule: &'static str,
+    pub severity: &'static str,
+    pub explanation_zh: String,
+    pub explanation_en: String,
+}
+
+/// A report's field problems, as words and codes (built by the reporting layer, which
+/// owns their wording).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputProblem {
+    /// GraphQL name of the field.
+    pub field: String,
+    pub code: &'static str,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
 /// Every error the hub sends. Resolvers return it (async-graphql keeps it as the error's
 /// source); extensions and HTTP handlers turn it into a [`ServerError`] with
 /// [`HubError::into_server_error`]; [`finalize`] renders it in the caller's language.
@@ -211,6 +263,18 @@ pub enum HubError {
     },
     #[error("source unavailable: {0:?}")]
     SourceUnavailable(Department),
+    /// A report with field problems; each names its field.
+    #[error("invalid report")]
+    InvalidReport(Vec<InputProblem>),
+    #[error("conflict: {}", reason.code())]
+    Conflict {
+        reason: ConflictReason,
+        /// For a reused `externalId`: the fields that differ.
+        fields: Vec<String>,
+    },
+    /// Refused by the screening rules (only the rules the consumer may see).
+    #[error("rule violation")]
+    RuleViolation(Vec<Violation>),
     #[error("audit trail unavailable")]
     AuditUnavailable,
     #[error("internal error")]
@@ -240,6 +304,9 @@ impl HubError {
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::LimitExceeded { .. } => ErrorCode::LimitExceeded,
             Self::SourceUnavailable(_) => ErrorCode::SourceUnavailable,
+            Self::InvalidReport(_) => ErrorCode::BadUserInput,
+            Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::RuleViolation(_) => ErrorCode::RuleViolation,
             Self::AuditUnavailable => ErrorCode::AuditUnavailable,
             Self::Internal => ErrorCode::Internal,
         }
@@ -348,6 +415,61 @@ impl HubError {
                 Lang::Zh => format!("数据源暂不可用：{}", d.name(Lang::Zh)),
                 Lang::En => format!("source unavailable: {}", d.name(Lang::En)),
             },
+            Self::InvalidReport(problems) => {
+                let parts: Vec<&str> = problems
+                    .iter()
+                    .map(|p| match lang {
+                        Lang::Zh => p.message_zh.as_str(),
+                        Lang::En => p.message_en.as_str(),
+                    })
+                    .collect();
+                match lang {
+                    Lang::Zh => format!("上报内容有误：{}", parts.join("；")),
+                    Lang::En => format!("the report is invalid: {}", parts.join("; ")),
+                }
+            }
+            Self::Conflict { reason, fields } => {
+                let list = fields.join(", ");
+                match (reason, lang) {
+                    (ConflictReason::ExternalIdReused, Lang::Zh) => {
+                        format!("业务编号已用于内容不同的上报，不同的字段：{list}")
+                    }
+                    (ConflictReason::ExternalIdReused, Lang::En) => format!(
+                        "this externalId was used for a report with different content; differing fields: {list}"
+                    ),
+                    (ConflictReason::Superseded, Lang::Zh) => {
+                        "所指的上报已被更正、撤回或已有更新的上报，请针对最新上报操作".into()
+                    }
+                    (ConflictReason::Superseded, Lang::En) => {
+                        "the report named was corrected, retracted or superseded; act on the latest report".into()
+                    }
+                    (ConflictReason::ConcurrentWrite, Lang::Zh) => {
+                        "同一记录正被另一上报修改，请重新提交".into()
+                    }
+                    (ConflictReason::ConcurrentWrite, Lang::En) => {
+                        "another write changed the same record at the same moment; send the report again".into()
+                    }
+                    (ConflictReason::InUse, Lang::Zh) => {
+                        "仍有当前记录依赖该记录（如报名依赖培训班、补贴依赖报名），请先撤回这些记录".into()
+                    }
+                    (ConflictReason::InUse, Lang::En) => {
+                        "current records rest on this one (enrolments on a class, subsidies on an enrolment); retract those first".into()
+                    }
+                }
+            }
+            Self::RuleViolation(v) => {
+                let rules: Vec<&str> = v.iter().map(|v| v.rule).collect();
+                match lang {
+                    Lang::Zh => format!(
+                        "补贴申领未通过筛查规则：{}（见 extensions.rules）",
+                        rules.join("、")
+                    ),
+                    Lang::En => format!(
+                        "the claim breaks screening rules: {} (see extensions.rules)",
+                        rules.join(", ")
+                    ),
+                }
+            }
             Self::AuditUnavailable => lang
                 .pick(
                     "审计日志暂不可写，为保证每次访问均有记录，本次请求不予服务",
@@ -414,6 +536,34 @@ impl HubError {
                 ext.set("limit", *limit as u64);
             }
             Self::SourceUnavailable(d) => ext.set("department", d.code()),
+            Self::InvalidReport(problems) => {
+                if let Some(first) = problems.first() {
+                    ext.set("field", first.field.as_str());
+                }
+                let list = problems.iter().map(|p| {
+                    let mut m = async_graphql::indexmap::IndexMap::new();
+                    m.insert(async_graphql::Name::new("field"), Value::from(p.field.as_str()));
+                    m.insert(async_graphql::Name::new("problem"), Value::from(p.code));
+                    Value::Object(m)
+                });
+                ext.set("problems", Value::List(list.collect()));
+            }
+            Self::Conflict { reason, fields } => {
+                ext.set("reason", reason.code());
+                if !fields.is_empty() {
+                    let list = fields.iter().map(|f| Value::from(f.as_str()));
+                    ext.set("fields", Value::List(list.collect()));
+                }
+            }
+            Self::RuleViolation(v) => {
+                let list = v.iter().map(|v| {
+                    let mut m = async_graphql::indexmap::IndexMap::new();
+                    m.insert(async_graphql::Name::new("rule"), Value::from(v.rule));
+                    m.insert(async_graphql::Name::new("severity"), Value::from(v.severity));
+                    Value::Object(m)
+                });
+                ext.set("rules", Value::List(list.collect()));
+            }
             _ => {}
         }
         ext
@@ -548,7 +698,7 @@ mod tests {
     #[test]
     fn codes_are_listed_once_and_named_as_in_the_schema() {
         let all = ErrorCode::all();
-        assert_eq!(all.len(), 12);
+        assert_eq!(all.len(), 14);
         assert_eq!(ErrorCode::InvalidIdNumber.as_str(), "INVALID_ID_NUMBER");
         assert_eq!(
             ErrorCode::GraphqlParseFailed.as_str(),

@@ -12,7 +12,6 @@ use serde_json::json;
 use tracing::Instrument;
 
 use super::{lang_of, request_error, RequestAccess};
-use crate::audit::{AuditLog, NewAuditEvent};
 use crate::error::{self, HubError, RequestProblem};
 use crate::graphql::{limits, with_request_data};
 use crate::i18n::Lang;
@@ -173,7 +172,7 @@ async fn handle(
     }
     // Nothing personal leaves before its access is durably recorded.
     if let (Some(a), Some(audit)) = (&access, &state.audit) {
-        let events = audit_events(a, audit);
+        let events = a.audit_events(audit);
         if !events.is_empty() {
             if let Err(e) = audit.append(events).await {
                 tracing::error!(error = %e, "audit trail unavailable; response withheld");
@@ -329,23 +328,4 @@ fn graphql_error(e: HubError, lang: Lang) -> Response {
     let mut r = Json(json!({ "errors": [e.render(lang)] })).into_response();
     r.extensions_mut().insert(outcome);
     r
-}
-
-fn audit_events(access: &Access, audit: &AuditLog) -> Vec<NewAuditEvent> {
-    let c = &access.consumer;
-    access
-        .accesses()
-        .into_iter()
-        .map(|(id, fields)| NewAuditEvent {
-            occurred_at: access.time.now,
-            consumer_id: c.id,
-            consumer_name: c.name.clone(),
-            consumer_department: c.department.map(|d| d.code().to_string()),
-            purpose: access.purpose.clone(),
-            request_id: access.request_id.clone(),
-            subject: audit.subject(id.as_str()),
-            fields,
-            policy_version: access.snapshot.version,
-        })
-        .collect()
 }

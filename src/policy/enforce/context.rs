@@ -128,6 +128,33 @@ impl Access {
         found.cloned()
     }
 
+    /// The region codes a person is linked to, for decisions about them outside any
+    /// response path (a write's screening).
+    pub(super) fn set_regions(&self, subject: &IdNumber, regions: Vec<String>) {
+        self.state()
+            .regions
+            .insert(subject.clone(), Arc::new(regions));
+    }
+
+    /// The audit events for every read decided in this request, one per person.
+    pub fn audit_events(&self, audit: &crate::audit::AuditLog) -> Vec<crate::audit::NewAuditEvent> {
+        let c = &self.consumer;
+        self.accesses()
+            .into_iter()
+            .map(|(id, fields)| crate::audit::NewAuditEvent {
+                occurred_at: self.time.now,
+                consumer_id: c.id,
+                consumer_name: c.name.clone(),
+                consumer_department: c.department.map(|d| d.code().to_string()),
+                purpose: self.purpose.clone(),
+                request_id: self.request_id.clone(),
+                subject: audit.subject(id.as_str()),
+                fields,
+                policy_version: self.snapshot.version,
+            })
+            .collect()
+    }
+
     pub(super) fn record(&self, subject: &IdNumber, field: Arc<str>, d: FieldDecision) {
         self.state()
             .decisions

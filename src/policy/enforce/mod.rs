@@ -10,6 +10,7 @@ pub mod auth;
 pub mod context;
 mod extension;
 pub mod screening;
+pub mod writes;
 
 pub use admission::admit;
 pub use auth::{authenticate, authenticate_key};
