@@ -542,7 +542,10 @@ impl HubError {
                 }
                 let list = problems.iter().map(|p| {
                     let mut m = async_graphql::indexmap::IndexMap::new();
-                    m.insert(async_graphql::Name::new("field"), Value::from(p.field.as_str()));
+                    m.insert(
+                        async_graphql::Name::new("field"),
+                        Value::from(p.field.as_str()),
+                    );
                     m.insert(async_graphql::Name::new("problem"), Value::from(p.code));
                     Value::Object(m)
                 });
@@ -559,7 +562,10 @@ impl HubError {
                 let list = v.iter().map(|v| {
                     let mut m = async_graphql::indexmap::IndexMap::new();
                     m.insert(async_graphql::Name::new("rule"), Value::from(v.rule));
-                    m.insert(async_graphql::Name::new("severity"), Value::from(v.severity));
+                    m.insert(
+                        async_graphql::Name::new("severity"),
+                        Value::from(v.severity),
+                    );
                     Value::Object(m)
                 });
                 ext.set("rules", Value::List(list.collect()));

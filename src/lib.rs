@@ -59,6 +59,20 @@ pub struct AppState {
     pub persons_in_flight: Arc<tokio::sync::Semaphore>,
 }
 
+impl AppState {
+    /// The write side, over the current sources.
+    pub fn reporter(&self) -> reporting::Reporter {
+        reporting::Reporter::new(
+            self.dbs
+                .get(departments::Department::HrssTraining)
+                .conn
+                .clone(),
+            self.sources.clone(),
+            self.audit.clone(),
+        )
+    }
+}
+
 /// A hub bound to its port, not yet serving.
 pub struct Application {
     listener: TcpListener,
@@ -164,6 +178,11 @@ impl Application {
 
     /// Serves one department from `source` instead of its SQL database (a decorator, a
     /// remote backend, a test double).
+    /// The write side over this hub's HRSS training database, sources and audit trail.
+    pub fn reporter(&self) -> reporting::Reporter {
+        self.state.reporter()
+    }
+
     pub fn replace_source(&mut self, source: Arc<dyn DepartmentSource>) {
         self.state.sources.replace(source);
     }

@@ -105,7 +105,10 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(crate::id_number_index(TrnReport::Table, TrnReport::IdNumber))
+            .create_index(crate::id_number_index(
+                TrnReport::Table,
+                TrnReport::IdNumber,
+            ))
             .await?;
         manager
             .create_table(

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Schema};
+use async_graphql::{Context, EmptySubscription, Object, Schema};
 use chrono::NaiveDate;
 
 use crate::clock::RequestTime;
@@ -17,6 +17,7 @@ pub mod convert;
 pub mod departments;
 pub mod limits;
 pub mod person;
+pub mod reports;
 pub mod scalars;
 pub mod screening;
 pub mod view;
@@ -25,7 +26,7 @@ pub use limits::{QueryLimits, TypeMap};
 pub use person::Person;
 use scalars::IdNumberList;
 
-pub type HubSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type HubSchema = Schema<QueryRoot, reports::MutationRoot, EmptySubscription>;
 
 pub struct QueryRoot;
 
@@ -202,7 +203,7 @@ pub fn with_request_data(
 /// Shape limits are checked before execution ([`limits::check`]); the engine's own
 /// recursion check is kept at the same bound as a second line.
 pub fn build_schema(limits: QueryLimits) -> HubSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot, reports::MutationRoot, EmptySubscription)
         .data(limits)
         .extension(crate::policy::enforce::PolicyExtension)
         .limit_recursive_depth(limits.max_recursive_depth)

@@ -122,6 +122,13 @@ fn visible_at<const N: usize>(ctx: &Context<'_>) -> bool {
     visible(ctx, N)
 }
 
+/// The mutation root, to consumers that may write something.
+fn mutation_visible(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Arc<Access>>().is_none_or(|a| {
+        a.consumer.is_admin() || crate::policy::mutation_allowed(&a.consumer, "fileClass")
+    })
+}
+
 /// Fields past [`CAPACITY`]: the admin's only.
 fn admin_only(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Arc<Access>>()
@@ -151,6 +158,11 @@ impl CustomDirectiveFactory for ConsumerView {
         for (type_name, ty) in registry.types.iter_mut() {
             if type_name.starts_with("__") {
                 continue;
+            }
+            if let MetaType::Object { visible, .. } = ty {
+                if type_name == "Mutation" {
+                    *visible = Some(mutation_visible);
+                }
             }
             let fields = match ty {
                 MetaType::Object { fields, .. } | MetaType::Interface { fields, .. } => fields,
@@ -195,6 +207,21 @@ pub fn sdl_for(snapshot: &PolicySnapshot, consumer: &Consumer, sdl: &str) -> Str
                     names.index.get(&key).is_some_and(|&i| view[i])
                 });
             }
+        }
+    }
+    // A root type left with no field (a consumer that may write nothing sees no
+    // `Mutation`) goes, with its entry in `schema { … }`.
+    let empty: BTreeSet<&str> = defs
+        .iter()
+        .filter(|d| d.keyword == "type" && d.members.is_empty())
+        .map(|d| d.name)
+        .collect();
+    for def in &mut defs {
+        if def.keyword == "schema" {
+            def.members.retain(|m| {
+                let target = m.line.split(':').nth(1).map_or("", str::trim);
+                !empty.contains(target)
+            });
         }
     }
     let reachable = reachable(&defs);

@@ -155,7 +155,8 @@ async fn handle(
         .as_ref()
         .map_or_else(|| state.clock.request_time(), |a| a.time);
     let mut req = with_request_data(req, &state.sources, state.limits.max_batch_ids, time)
-        .data(crate::graphql::HubDb(state.dbs.hub().clone()));
+        .data(crate::graphql::HubDb(state.dbs.hub().clone()))
+        .data(state.reporter());
     if let Some(a) = &access {
         req = req.data(a.clone());
     }

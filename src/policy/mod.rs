@@ -258,6 +258,9 @@ impl PolicySnapshot {
         if type_name == "Query" && !root_field_allowed(consumer.kind, field) {
             return false;
         }
+        if type_name == "Mutation" {
+            return mutation_allowed(consumer, field);
+        }
         self.catalog
             .get(type_name, field)
             .is_none_or(|f| self.could_see(consumer, f))
@@ -276,6 +279,18 @@ impl PolicySnapshot {
                     .any(|g| pattern_matches(&g.pattern, &field.type_name, &field.field))
             }),
         }
+    }
+}
+
+/// The mutations a consumer could ever be allowed (the reporting side decides each write).
+pub fn mutation_allowed(consumer: &Consumer, field: &str) -> bool {
+    match consumer.kind {
+        ConsumerKind::DepartmentSystem => consumer.department == Some(Department::HrssTraining),
+        ConsumerKind::TrainingInstitution => matches!(
+            field,
+            "fileClass" | "enrol" | "recordResult" | "correctReport" | "retractReport"
+        ),
+        _ => false,
     }
 }
 

@@ -305,7 +305,11 @@ pub async fn add_consumer(
             ))
         }
         (ConsumerKind::TrainingInstitution, Some(u), None) => {
-            if u.len() != 18 || !u.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+            if u.len() != 18
+                || !u
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+            {
                 return Err(PolicyError::Invalid(format!(
                     "`{u}` is not an 18-character USCC"
                 )));

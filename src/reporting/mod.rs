@@ -1,5 +1,397 @@
 //! The write side: reports into the HRSS training records — validated, authorised,
 //! idempotent by the reporter's `externalId`, versioned, screened before any subsidy is
-//! paid, and audited — from GraphQL mutations and from CSV/Excel imports.
+//! paid, and audited — from GraphQL mutations and from CSV/Excel imports alike. A batch
+//! (one mutation, or one file) is one transaction: nothing is ever half-written.
 
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    AccessMode, DatabaseConnection, DatabaseTransaction, DbErr, IsolationLevel,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+use crate::audit::{AuditLog, FieldAccess, NewAuditEvent};
+use crate::domain::reports::{self, FieldProblem, RecordKind, Report, ReportKind};
+use crate::error::{ConflictReason, HubError, InputProblem};
+use crate::i18n::Lang;
+use crate::policy::enforce::Access;
+use crate::sources::Sources;
+
+mod apply;
+mod claims;
 pub mod import;
+mod store;
+
+/// What a submission asks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A new report.
+    File(Report),
+    /// A new version of the record the report `corrects` (an `externalId` of the same
+    /// reporter) filed or last changed.
+    Correct {
+        corrects: String,
+        reason: String,
+        report: Report,
+    },
+    /// Withdraws the report `retracts` (an `externalId` of the same reporter): its record
+    /// is no longer current (a result goes back to what it was before it).
+    Retract { retracts: String, reason: String },
+}
+
+/// One report as submitted, with the reporter's own key for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub external_id: String,
+    pub action: Action,
+}
+
+impl Submission {
+    /// What a repeat of this `externalId` is compared with: every field, flattened.
+    fn content(&self) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::Value;
+        let mut m = serde_json::Map::new();
+        let (action, report) = match &self.action {
+            Action::File(r) => ("FILE", Some(r)),
+            Action::Correct {
+                corrects,
+                reason,
+                report,
+            } => {
+                m.insert("corrects".into(), Value::from(corrects.as_str()));
+                m.insert("reason".into(), Value::from(reason.as_str()));
+                ("CORRECT", Some(report))
+            }
+            Action::Retract { retracts, reason } => {
+                m.insert("retracts".into(), Value::from(retracts.as_str()));
+                m.insert("reason".into(), Value::from(reason.as_str()));
+                ("RETRACT", None)
+            }
+        };
+        m.insert("action".into(), Value::from(action));
+        if let Some(r) = report {
+            m.insert("kind".into(), Value::from(r.kind().code()));
+            m.extend(r.content());
+        }
+        m
+    }
+
+    fn action_code(&self) -> &'static str {
+        match self.action {
+            Action::File(_) => "FILE",
+            Action::Correct { .. } => "CORRECT",
+            Action::Retract { .. } => "RETRACT",
+        }
+    }
+}
+
+/// How a batch is written.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Write the valid submissions even when others are rejected (imports'
+    /// `--accept-valid`); otherwise any rejection writes nothing.
+    pub accept_valid: bool,
+    /// Pay claims the rules refuse (or cannot judge), for this reason: only under the
+    /// purpose `subsidy_override`.
+    pub override_reason: Option<String>,
+}
+
+/// What a written (or replayed) report came to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receipt {
+    pub external_id: String,
+    pub kind: ReportKind,
+    /// `FILE`, `CORRECT` or `RETRACT`.
+    pub action: &'static str,
+    pub record: RecordKind,
+    /// Kept across versions.
+    pub record_id: i64,
+    pub version: i32,
+    /// This version's id in the version log, and the one it follows.
+    pub version_id: i64,
+    pub previous_version_id: Option<i64>,
+    /// True when this `externalId` was reported before with the same content: nothing
+    /// changed, and this is the first result.
+    pub replayed: bool,
+    pub reported_at: DateTime<Utc>,
+    /// The rules an authorised override paid the claim over.
+    pub overrode: Vec<String>,
+}
+
+/// A batch's outcome: one result per submission, in order, and whether anything was
+/// written (false when a rejection stopped the whole batch).
+#[derive(Debug)]
+pub struct BatchOutcome {
+    pub results: Vec<Result<Receipt, HubError>>,
+    pub written: bool,
+}
+
+/// The write side over HRSS training's database, the department sources (for the other
+/// departments a claim is judged on) and the audit trail.
+#[derive(Clone)]
+pub struct Reporter {
+    training: DatabaseConnection,
+    sources: Sources,
+    audit: Option<AuditLog>,
+}
+
+impl Reporter {
+    pub fn new(training: DatabaseConnection, sources: Sources, audit: Option<AuditLog>) -> Self {
+        Self {
+            training,
+            sources,
+            audit,
+        }
+    }
+
+    /// Writes one submission (a mutation).
+    pub async fn submit_one(
+        &self,
+        access: &Arc<Access>,
+        submission: Submission,
+        options: Options,
+    ) -> Result<Receipt, HubError> {
+        let mut out = self.submit(access, vec![submission], options).await?;
+        out.results.pop().unwrap_or(Err(HubError::Internal))
+    }
+
+    /// Writes a batch in one transaction. An `Err` means the batch as a whole failed
+    /// (nothing written); per-submission rejections are in the results.
+    pub async fn submit(
+        &self,
+        access: &Arc<Access>,
+        batch: Vec<Submission>,
+        options: Options,
+    ) -> Result<BatchOutcome, HubError> {
+        // Writes are audited before they commit: without the trail, nothing is written.
+        let audit = self.audit.as_ref().ok_or(HubError::AuditUnavailable)?;
+        let today = access.time.today();
+        if let Some(r) = &options.override_reason {
+            if !crate::policy::enforce::writes::may_override(access) {
+                return Err(HubError::forbidden(
+                    crate::error::ForbiddenReason::PurposeNotAllowed,
+                ));
+            }
+            if r.trim().is_empty() || r.chars().count() > reports::MAX_REASON {
+                let p = if r.trim().is_empty() {
+                    reports::Problem::Missing
+                } else {
+                    reports::Problem::TooLong {
+                        max: reports::MAX_REASON,
+                    }
+                };
+                return Err(invalid(vec![FieldProblem::new("overrideReason", p)]));
+            }
+        }
+        // Checks that need no records, before the transaction.
+        let mut results: Vec<Option<Result<Receipt, HubError>>> = batch
+            .iter()
+            .map(|s| precheck(access, s, today).err().map(Err))
+            .collect();
+        let txn = self.begin().await.map_err(db_error)?;
+        let mut ctx = apply::Ctx::new(&txn, access, audit, &options);
+        // Claims: every person claimed for is locked, then read, before any is judged.
+        let claimed: Vec<String> = batch
+            .iter()
+            .zip(&results)
+            .filter(|(_, r)| r.is_none())
+            .filter_map(|(s, _)| claims::claimed_person(s))
+            .collect();
+        if !claimed.is_empty() {
+            ctx.claims = claims::prepare(&txn, &self.sources, &claimed)
+                .await
+                .map_err(db_error)?;
+        }
+        for (s, slot) in batch.iter().zip(results.iter_mut()) {
+            if slot.is_some() {
+                continue;
+            }
+            match ctx.apply(s).await {
+                Ok(receipt) => *slot = Some(Ok(receipt)),
+                Err(apply::Failure::Rejected(e)) => {
+                    ctx.denied(s, &e);
+                    *slot = Some(Err(e));
+                }
+                Err(apply::Failure::Fatal(e)) => {
+                    drop(ctx);
+                    let _ = txn.rollback().await;
+                    return Err(e);
+                }
+            }
+        }
+        let results: Vec<Result<Receipt, HubError>> = results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(HubError::Internal)))
+            .collect();
+        let (writes, denials) = ctx.finish();
+        let rejected = results.iter().any(Result::is_err);
+        let write = !writes.is_empty() && (options.accept_valid || !rejected);
+        // Refused writes are audited whatever happens to the batch.
+        let mut events = denials;
+        if write {
+            events.extend(writes);
+        }
+        if !events.is_empty() {
+            if let Err(e) = audit.append(events).await {
+                tracing::error!(error = %e, "audit trail unavailable; writes rolled back");
+                let _ = txn.rollback().await;
+                return Err(HubError::AuditUnavailable);
+            }
+        }
+        if !write {
+            let _ = txn.rollback().await;
+            return Ok(BatchOutcome {
+                results: unwritten(results),
+                written: false,
+            });
+        }
+        txn.commit().await.map_err(db_error)?;
+        Ok(BatchOutcome {
+            results,
+            written: true,
+        })
+    }
+
+    /// A transaction whose reads after the guard see every committed claim: READ
+    /// COMMITTED on PostgreSQL and MariaDB, an immediate (write-locked) one on SQLite.
+    async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        let options = if store::is_sqlite(&self.training) {
+            TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            }
+        } else {
+            TransactionOptions {
+                isolation_level: Some(IsolationLevel::ReadCommitted),
+                access_mode: Some(AccessMode::ReadWrite),
+                ..Default::default()
+            }
+        };
+        self.training.begin_with_options(options).await
+    }
+}
+
+/// Receipts of a batch that was not written are not receipts: their ids were rolled back.
+fn unwritten(results: Vec<Result<Receipt, HubError>>) -> Vec<Result<Receipt, HubError>> {
+    results
+        .into_iter()
+        .map(|r| match r {
+            Ok(rc) if !rc.replayed => Ok(Receipt {
+                version_id: 0,
+                previous_version_id: None,
+                record_id: if rc.action == "FILE" { 0 } else { rc.record_id },
+                ..rc
+            }),
+            other => other,
+        })
+        .collect()
+}
+
+/// The checks a submission passes on its own: its key, its shape, and whether the
+/// consumer may report this kind at all.
+fn precheck(access: &Access, s: &Submission, today: chrono::NaiveDate) -> Result<(), HubError> {
+    let mut problems = Vec::new();
+    let key = s.external_id.trim();
+    if key.is_empty() {
+        problems.push(FieldProblem::new("externalId", reports::Problem::Missing));
+    } else if key.chars().count() > 64 || key != s.external_id {
+        problems.push(FieldProblem::new(
+            "externalId",
+            reports::Problem::Malformed {
+                expected: "1–64 characters without surrounding spaces".into(),
+            },
+        ));
+    }
+    let (report, reason_field, reason) = match &s.action {
+        Action::File(r) => (Some(r), None, None),
+        Action::Correct { report, reason, .. } => (Some(report), Some("reason"), Some(reason)),
+        Action::Retract { reason, .. } => (None, Some("reason"), Some(reason)),
+    };
+    if let (Some(f), Some(r)) = (reason_field, reason) {
+        if r.trim().is_empty() {
+            problems.push(FieldProblem::new(f, reports::Problem::Missing));
+        } else if r.chars().count() > reports::MAX_REASON {
+            problems.push(FieldProblem::new(
+                f,
+                reports::Problem::TooLong {
+                    max: reports::MAX_REASON,
+                },
+            ));
+        }
+    }
+    if let Some(r) = report {
+        problems.extend(reports::check(r, today));
+        if problems.is_empty() {
+            crate::policy::enforce::writes::may_report(access, r.kind())
+                .map_err(HubError::forbidden)?;
+            if let Report::Subsidy(x) = r {
+                // A claim judged by rules the consumer may not see is refused before
+                // anything about the person is read.
+                let needed = crate::screening::claim::needed(x.kind);
+                let withheld = crate::policy::enforce::writes::withheld_rules(access, needed);
+                if let Some(rule) = withheld.first() {
+                    return Err(HubError::Forbidden {
+                        reason: crate::error::ForbiddenReason::NoGrant,
+                        field: Some(format!("ScreeningRule.{}", rule.id())),
+                        consumer: Some(access.consumer.name.clone()),
+                        purpose: Some(access.purpose.clone()),
+                        seen: None,
+                    });
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(invalid(problems))
+    }
+}
+
+/// Field problems as the error every report path sends.
+pub fn invalid(problems: Vec<FieldProblem>) -> HubError {
+    HubError::InvalidReport(
+        problems
+            .into_iter()
+            .map(|p| InputProblem {
+                code: p.problem.code(),
+                message_zh: p.message(Lang::Zh),
+                message_en: p.message(Lang::En),
+                field: p.field,
+            })
+            .collect(),
+    )
+}
+
+/// A database failure: a unique key two writers raced for is a conflict to retry; the
+/// rest is logged, never sent.
+fn db_error(e: DbErr) -> HubError {
+    if matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) {
+        return HubError::Conflict {
+            reason: ConflictReason::ConcurrentWrite,
+            fields: Vec::new(),
+        };
+    }
+    tracing::error!(error = %e, "report write failed");
+    HubError::SourceUnavailable(crate::departments::Department::HrssTraining)
+}
+
+/// One audit event for one write (or refused write).
+fn event(access: &Access, subject: String, field: FieldAccess) -> NewAuditEvent {
+    let c = &access.consumer;
+    NewAuditEvent {
+        occurred_at: access.time.now,
+        consumer_id: c.id,
+        consumer_name: c.name.clone(),
+        consumer_department: c.department.map(|d| d.code().to_string()),
+        purpose: access.purpose.clone(),
+        request_id: access.request_id.clone(),
+        subject,
+        fields: vec![field],
+        policy_version: access.snapshot.version,
+    }
+}

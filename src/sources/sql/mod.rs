@@ -126,6 +126,13 @@ macro_rules! map_enum {
                 match v { $(F::$v => <$to>::$v,)* }
             }
         }
+        // And back, for the write side.
+        impl From<$to> for $from {
+            fn from(v: $to) -> Self {
+                use $to as T;
+                match v { $(T::$v => <$from>::$v,)* }
+            }
+        }
     };
 }
 use map_enum;
