@@ -18,6 +18,7 @@ mod hostile_corpus;
 mod layers;
 mod operations;
 mod policy;
+mod reports;
 mod schema;
 mod screening;
 mod seeding;
