@@ -7,7 +7,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::hrss_training::{CertificateKind, SkillLevel, SubsidyKind, TrainingResult, TrainingType};
+use super::hrss_training::{
+    CertificateKind, SkillLevel, SubsidyKind, TrainingResult, TrainingType,
+};
 use crate::i18n::Lang;
 use crate::id_number::IdNumber;
 
@@ -101,9 +103,14 @@ impl RecordKind {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Class, Self::Enrolment, Self::Certificate, Self::Subsidy]
-            .into_iter()
-            .find(|k| k.code() == code)
+        [
+            Self::Class,
+            Self::Enrolment,
+            Self::Certificate,
+            Self::Subsidy,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
     }
 }
 
@@ -130,19 +137,34 @@ const fn f(name: &'static str, zh: &'static str, en: &'static str, required: boo
 pub const EXTERNAL_ID: FieldSpec = f("externalId", "业务编号", "external ID", true);
 
 pub const CLASS_FIELDS: &[FieldSpec] = &[
-    f("institutionUscc", "培训机构统一社会信用代码", "institution USCC", true),
+    f(
+        "institutionUscc",
+        "培训机构统一社会信用代码",
+        "institution USCC",
+        true,
+    ),
     f("occupationCode", "职业(工种)代码", "occupation code", true),
     f("occupationName", "职业(工种)名称", "occupation name", true),
     f("level", "等级", "level", true),
     f("trainingType", "培训类型", "training type", true),
-    f("livingAllowanceEligible", "可享生活费补贴", "living allowance eligible", true),
+    f(
+        "livingAllowanceEligible",
+        "可享生活费补贴",
+        "living allowance eligible",
+        true,
+    ),
     f("online", "线上培训", "online", true),
     f("filedOn", "备案日期", "filing date", true),
     f("startDate", "开班日期", "start date", true),
     f("endDate", "结业日期", "end date", true),
     f("hours", "课时", "hours", true),
     f("regionCode", "开班地区代码", "region code", true),
-    f("lateFilingReason", "补备案原因", "late filing reason", false),
+    f(
+        "lateFilingReason",
+        "补备案原因",
+        "late filing reason",
+        false,
+    ),
 ];
 
 pub const ENROL_FIELDS: &[FieldSpec] = &[
@@ -151,7 +173,12 @@ pub const ENROL_FIELDS: &[FieldSpec] = &[
     f("phone", "联系电话", "phone", true),
     f("classId", "班级编号", "class ID", true),
     f("enrolledOn", "报名日期", "enrolment date", true),
-    f("lateEnrolmentReason", "补报名原因", "late enrolment reason", false),
+    f(
+        "lateEnrolmentReason",
+        "补报名原因",
+        "late enrolment reason",
+        false,
+    ),
 ];
 
 pub const RESULT_FIELDS: &[FieldSpec] = &[
@@ -181,7 +208,12 @@ pub const SUBSIDY_FIELDS: &[FieldSpec] = &[
     f("payingCounty", "发放县区代码", "paying county", true),
     f("enrolmentId", "报名编号", "enrolment ID", false),
     f("certificateId", "证书编号(系统)", "certificate ID", false),
-    f("employerUscc", "用工单位统一社会信用代码", "employer USCC", false),
+    f(
+        "employerUscc",
+        "用工单位统一社会信用代码",
+        "employer USCC",
+        false,
+    ),
     f("months", "以工代训月数", "months", false),
 ];
 
@@ -391,12 +423,21 @@ impl Problem {
         match self {
             Self::Missing if zh => format!("{label} 为必填项"),
             Self::Missing => format!("`{label}` is required"),
-            Self::InvalidIdNumber { reason } if zh => format!("{label} 不是有效的身份证号（{reason}）"),
-            Self::InvalidIdNumber { reason } => format!("`{label}` is not a valid ID number ({reason})"),
+            Self::InvalidIdNumber { reason } if zh => {
+                format!("{label} 不是有效的身份证号（{reason}）")
+            }
+            Self::InvalidIdNumber { reason } => {
+                format!("`{label}` is not a valid ID number ({reason})")
+            }
             Self::Malformed { expected } if zh => {
                 format!("{label} 格式不正确（应为 {}）", expected_zh(expected))
             }
-            Self::Malformed { expected } => format!("`{label}` is malformed (expected {expected})"),
+            Self::Malformed { expected } => {
+                format!(
+                    "`{label}` is malformed (expected {})",
+                    expected_en(expected)
+                )
+            }
             Self::NotPositive if zh => format!("{label} 须为正整数"),
             Self::NotPositive => format!("`{label}` must be a positive integer"),
             Self::Negative if zh => format!("{label} 不能为负数"),
@@ -447,13 +488,21 @@ pub fn zh_of(name: &str) -> &str {
 
 fn expected_zh(expected: &str) -> &str {
     match expected {
-        "date" => "日期，如 2026-03-01",
+        // A spreadsheet shows an unformatted date as a number like 45123.
+        "date" => "日期：将单元格设为日期格式，或填写 2026-03-01 这样的文字",
         "integer" => "整数",
         "yes or no" => "是/否",
         "6-digit region code" => "6 位行政区划代码",
         "18-character USCC" => "18 位统一社会信用代码",
         "occupation code like 4-10-01-02" => "职业代码，如 4-10-01-02",
         "phone number" => "电话号码",
+        other => other,
+    }
+}
+
+fn expected_en(expected: &str) -> &str {
+    match expected {
+        "date" => "a date: format the cell as a date, or write YYYY-MM-DD",
         other => other,
     }
 }
@@ -631,7 +680,11 @@ impl Checker {
     }
 
     fn uscc(&mut self, field: &str, v: &str) {
-        if v.len() != 18 || !v.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+        if v.len() != 18
+            || !v
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        {
             self.malformed(field, "18-character USCC");
         }
     }
@@ -639,7 +692,8 @@ impl Checker {
     fn occupation(&mut self, field: &str, v: &str) {
         let ok = !v.is_empty()
             && v.len() <= 16
-            && v.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            && v.split('-')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         if !ok {
             self.malformed(field, "occupation code like 4-10-01-02");
         }
