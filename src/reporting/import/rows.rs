@@ -55,9 +55,6 @@ impl Sheet {
             self.ignored = ignored;
             return Ok(());
         };
-        if self.rows.len() >= self.max_rows {
-            return Err(FileError::TooManyRows { max: self.max_rows });
-        }
         cells.sort_by_key(|(i, _)| *i);
         let mut fields = Fields {
             cells: &cells,
@@ -65,6 +62,18 @@ impl Sheet {
             today: self.today,
             problems: Vec::new(),
         };
+        // Templates often come with 序号 numbered down hundreds of rows in advance: a row
+        // with nothing in the kind's own columns is blank.
+        if columns.iter().all(|c| {
+            fields
+                .find(c.field.name)
+                .is_none_or(|(_, cell)| cell.is_blank())
+        }) {
+            return Ok(());
+        }
+        if self.rows.len() >= self.max_rows {
+            return Err(FileError::TooManyRows { max: self.max_rows });
+        }
         let external_id = fields
             .find(EXTERNAL_ID.name)
             .and_then(|(_, cell)| cells::text(cell).ok())

@@ -80,7 +80,9 @@ fn problems(row: &ParsedRow) -> Vec<(String, &'static str)> {
 const ENROL_CSV: &str = "序号,业务编号,身份证号码,姓名,联系电话,班级编号,报名日期,补报名原因\n\
 1,E-001,11010519491231002X,张三,13800138000,12,2026-03-01,\n\
 \n\
-2,E-002,440524198001010013,李四,0531-1234567,12,2026/3/2\n";
+2,E-002,440524198001010013,李四,0531-1234567,12,2026/3/2\n\
+3,,,,,,,\n\
+4\n";
 
 fn assert_enrolments(file: &ParsedFile) {
     assert_eq!(file.ignored_columns, vec!["序号"]);
@@ -91,7 +93,8 @@ fn assert_enrolments(file: &ParsedFile) {
         file.rows[0].outcome,
         Ok(enrolment(ID_A, "张三", "13800138000", "2026-03-01"))
     );
-    // The blank line is row 3 in Excel; the short row just lacks its optional cell.
+    // The blank line is row 3 in Excel; the short row just lacks its optional cell; rows
+    // numbered in 序号 alone are blank.
     assert_eq!(file.rows[1].row, 4);
     assert_eq!(
         file.rows[1].outcome,
@@ -498,6 +501,39 @@ fn xlsx_serial_dates_id_numbers_in_number_cells_full_width_digits_and_formulas()
             ("classId".into(), "MALFORMED"),
             ("enrolledOn".into(), "MISSING")
         ]
+    );
+}
+
+#[test]
+fn formulas_in_ignored_columns_neither_make_rows_nor_problems() {
+    let bytes = book(&[
+        &[
+            V::S("序号"),
+            V::S("业务编号"),
+            V::S("身份证号码"),
+            V::S("姓名"),
+            V::S("联系电话"),
+            V::S("班级编号"),
+            V::S("报名日期"),
+        ],
+        &[
+            V::F("=ROW()-1", "1"),
+            V::S("E-1"),
+            V::S(ID_A),
+            V::S("张三"),
+            V::S("13800138000"),
+            V::N(12.0),
+            V::S("2026-03-01"),
+        ],
+        &[V::F("=ROW()-1", "2")],
+        &[V::F("=ROW()-1", "3")],
+    ]);
+    let file = xlsx(ReportKind::Enrolment, &bytes).unwrap();
+    assert_eq!(file.ignored_columns, vec!["序号"]);
+    assert_eq!(file.rows.len(), 1);
+    assert_eq!(
+        file.rows[0].outcome,
+        Ok(enrolment(ID_A, "张三", "13800138000", "2026-03-01"))
     );
 }
 
