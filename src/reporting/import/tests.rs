@@ -280,8 +280,9 @@ fn ten_megabytes_of_garbage_are_refused_cleanly() {
     );
 }
 
-#[test]
-fn a_zip_bomb_disguised_as_xlsx_stops_at_the_cap() {
+/// A workbook-looking archive whose sheet entry is `mib` MiB of deflated zeros, written a
+/// MiB at a time so the test never holds the unpacked entry.
+fn zip_bomb(mib: usize) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -289,27 +290,68 @@ fn a_zip_bomb_disguised_as_xlsx_stops_at_the_cap() {
     zip.start_file("[Content_Types].xml", options).unwrap();
     zip.write_all(b"<Types/>").unwrap();
     zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
-    // Streamed a MiB at a time: the test never holds the unpacked entry.
     let zeros = vec![0u8; 1024 * 1024];
-    for _ in 0..64 {
+    for _ in 0..mib {
         zip.write_all(&zeros).unwrap();
     }
-    let bytes = zip.finish().unwrap().into_inner();
-    assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
-    let limits = ImportLimits {
+    zip.finish().unwrap().into_inner()
+}
+
+fn bomb_limits() -> ImportLimits {
+    ImportLimits {
         max_unzipped_bytes: 8 * 1024 * 1024,
         ..ImportLimits::default()
-    };
+    }
+}
+
+#[test]
+fn a_zip_bomb_disguised_as_xlsx_stops_at_the_cap() {
+    let bytes = zip_bomb(64);
+    assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
     let err = parse(
         ReportKind::Enrolment,
         FileFormat::Xlsx,
         &bytes,
         today(),
-        &limits,
+        &bomb_limits(),
     )
     .unwrap_err();
     assert_eq!(err.code(), "UNZIPPED_TOO_LARGE");
     assert!(err.message(Lang::Zh).contains("解压"));
+}
+
+#[test]
+fn a_zip_bomb_that_understates_its_size_still_stops_at_the_cap() {
+    let mut bytes = zip_bomb(64);
+    // Rewrite the declared uncompressed size (local and central headers) to 1 KiB. The zip
+    // crate (9.8) then stops at the declared size and the checksum fails (NOT_XLSX); were
+    // it to read on, the capped reader stops it (UNZIPPED_TOO_LARGE).
+    let small = 1024u32.to_le_bytes();
+    let mut patched = 0;
+    for (signature, offset) in [(b"PK\x03\x04", 22), (b"PK\x01\x02", 24)] {
+        let mut at = 0;
+        while let Some(i) = bytes[at..].windows(4).position(|w| w == signature) {
+            let field = at + i + offset;
+            if bytes[field..field + 4] == ((64u32 << 20).to_le_bytes()) {
+                bytes[field..field + 4].copy_from_slice(&small);
+                patched += 1;
+            }
+            at += i + 4;
+        }
+    }
+    assert_eq!(patched, 2, "both headers declare the size");
+    let err = parse(
+        ReportKind::Enrolment,
+        FileFormat::Xlsx,
+        &bytes,
+        today(),
+        &bomb_limits(),
+    )
+    .unwrap_err();
+    assert!(
+        ["UNZIPPED_TOO_LARGE", "NOT_XLSX"].contains(&err.code()),
+        "{err}"
+    );
 }
 
 /// A cell the tests write.
