@@ -432,7 +432,12 @@ impl Problem {
             Self::Malformed { expected } if zh => {
                 format!("{label} 格式不正确（应为 {}）", expected_zh(expected))
             }
-            Self::Malformed { expected } => format!("`{label}` is malformed (expected {expected})"),
+            Self::Malformed { expected } => {
+                format!(
+                    "`{label}` is malformed (expected {})",
+                    expected_en(expected)
+                )
+            }
             Self::NotPositive if zh => format!("{label} 须为正整数"),
             Self::NotPositive => format!("`{label}` must be a positive integer"),
             Self::Negative if zh => format!("{label} 不能为负数"),
@@ -483,13 +488,21 @@ pub fn zh_of(name: &str) -> &str {
 
 fn expected_zh(expected: &str) -> &str {
     match expected {
-        "date" => "日期，如 2026-03-01",
+        // A spreadsheet shows an unformatted date as a number like 45123.
+        "date" => "日期：将单元格设为日期格式，或填写 2026-03-01 这样的文字",
         "integer" => "整数",
         "yes or no" => "是/否",
         "6-digit region code" => "6 位行政区划代码",
         "18-character USCC" => "18 位统一社会信用代码",
         "occupation code like 4-10-01-02" => "职业代码，如 4-10-01-02",
         "phone number" => "电话号码",
+        other => other,
+    }
+}
+
+fn expected_en(expected: &str) -> &str {
+    match expected {
+        "date" => "a date: format the cell as a date, or write YYYY-MM-DD",
         other => other,
     }
 }
