@@ -525,3 +525,101 @@ async fn reports_are_idempotent_validated_versioned_and_audited() {
         app.cleanup().await;
     }
 }
+
+/// Concurrent claims for one person through two hub instances on one PostgreSQL: of five
+/// claims for five trainings in one year, exactly three (`ANNUAL_LIMIT`) are paid, every
+/// round; the audit trail stays one verifiable chain.
+#[tokio::test]
+async fn concurrent_claims_through_two_instances_never_pass_a_limit() {
+    let Some(backend) = backends()
+        .into_iter()
+        .find(|b| matches!(b, crate::common::Backend::Postgres(_)))
+    else {
+        return;
+    };
+    let app = spawn_app(&backend).await;
+    let config = app.state.config.as_ref().clone();
+    let second = archive_hub::Application::build(config)
+        .await
+        .expect("second instance");
+    let second_addr = format!("http://{}", second.local_addr().unwrap());
+    tokio::spawn(second.run_until_stopped());
+    let inst = directory_institution(&app).await;
+    let mut classes = Vec::new();
+    for m in 1..=5 {
+        let mut c = class_input(&inst.uscc);
+        c["occupationCode"] = json!(format!("4-10-01-0{m}"));
+        c["filedOn"] = json!(format!("2026-0{m}-01"));
+        c["startDate"] = json!(format!("2026-0{m}-05"));
+        c["endDate"] = json!(format!("2026-0{m}-25"));
+        let body = file_class(&app, DESK, &format!("CC-{m}"), c).await;
+        classes.push(receipt(&body, "fileClass")["recordId"].as_i64().unwrap());
+    }
+    let key = app.keys[DESK].clone();
+    let q = format!(
+        "mutation($e: String!, $c: ClaimSubsidyInput!) {{ claimSubsidy(externalId: $e, claim: $c) {{ {RECEIPT} }} }}"
+    );
+    for round in 0..20u16 {
+        let who = person(100 + round);
+        let mut enrolments = Vec::new();
+        for (i, class_id) in classes.iter().enumerate() {
+            let mut x = json!({"idNumber": who, "traineeName": "李四", "phone": "13800138000",
+                               "classId": class_id, "enrolledOn": "2026-01-02"});
+            x["enrolledOn"] = json!("2026-01-02");
+            let qe = format!(
+                "mutation($e: String!, $x: EnrolInput!) {{ enrol(externalId: $e, enrolment: $x) {{ {RECEIPT} }} }}"
+            );
+            let body = mutate(
+                &app,
+                DESK,
+                "reporting",
+                &qe,
+                json!({"e": format!("CE-{round}-{i}"), "x": x}),
+                None,
+            )
+            .await;
+            enrolments.push(receipt(&body, "enrol")["recordId"].as_i64().unwrap());
+        }
+        let calls = enrolments.iter().enumerate().map(|(i, e)| {
+            let addr = if i % 2 == 0 {
+                app.addr.clone()
+            } else {
+                second_addr.clone()
+            };
+            let client = app.client.clone();
+            let body = json!({"query": q, "variables": {"e": format!("CS-{round}-{i}"), "c": {
+                "idNumber": who, "kind": "TRAINING", "amountFen": 60000, "paidOn": "2026-06-01",
+                "payingCounty": "371502", "enrolmentId": e}}});
+            let key = key.clone();
+            async move {
+                let resp = client
+                    .post(format!("{addr}/graphql"))
+                    .header("authorization", format!("Bearer {key}"))
+                    .header("x-purpose", "subsidy_payment")
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                resp.json::<Value>().await.unwrap()
+            }
+        });
+        let answers = futures::future::join_all(calls).await;
+        let paid = answers.iter().filter(|a| a["errors"].is_null()).count();
+        let refused: Vec<Vec<String>> = answers
+            .iter()
+            .filter(|a| !a["errors"].is_null())
+            .map(codes)
+            .collect();
+        assert_eq!(paid, 3, "round {round}: {answers:?}");
+        assert!(
+            refused.iter().all(|c| c == &["RULE_VIOLATION"]),
+            "round {round}: {refused:?}"
+        );
+    }
+    let audit = app.state.audit.as_ref().unwrap();
+    let report = archive_hub::audit::verify(app.state.dbs.hub(), &audit.verifying_key(), &[])
+        .await
+        .unwrap();
+    assert!(report.first_bad.is_none(), "{report:?}");
+    app.cleanup().await;
+}
