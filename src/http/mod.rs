@@ -20,6 +20,7 @@ use crate::AppState;
 mod auth;
 mod graphiql;
 mod graphql;
+mod import;
 mod ops;
 
 pub use auth::RequestAccess;
@@ -42,6 +43,12 @@ pub fn router(state: AppState) -> Router {
             "/graphiql/{build}/{file}",
             get(graphiql::asset).layer(tower_http::compression::CompressionLayer::new()),
         )
+        .route(
+            "/import/{kind}",
+            axum::routing::post(import::upload)
+                .layer(DefaultBodyLimit::max(import::body_limit().max(body_limit))),
+        )
+        .route("/import/templates/{file}", get(import::download_template))
         .route("/metrics", get(ops::metrics))
         .route("/schema", get(ops::consumer_schema))
         .route("/healthz", get(ops::healthz))

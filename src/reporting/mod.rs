@@ -19,6 +19,7 @@ use crate::policy::enforce::Access;
 use crate::sources::Sources;
 
 mod apply;
+pub mod bulk;
 mod claims;
 pub mod import;
 mod store;
@@ -164,6 +165,16 @@ impl Reporter {
         batch: Vec<Submission>,
         options: Options,
     ) -> Result<BatchOutcome, HubError> {
+        self.submit_inner(access, batch, options, false).await
+    }
+
+    async fn submit_inner(
+        &self,
+        access: &Arc<Access>,
+        batch: Vec<Submission>,
+        options: Options,
+        dry_run: bool,
+    ) -> Result<BatchOutcome, HubError> {
         // Writes are audited before they commit: without the trail, nothing is written.
         let audit = self.audit.as_ref().ok_or(HubError::AuditUnavailable)?;
         let today = access.time.today();
@@ -226,7 +237,7 @@ impl Reporter {
             .collect();
         let (writes, denials) = ctx.finish();
         let rejected = results.iter().any(Result::is_err);
-        let write = !writes.is_empty() && (options.accept_valid || !rejected);
+        let write = !dry_run && !writes.is_empty() && (options.accept_valid || !rejected);
         // Refused writes are audited whatever happens to the batch.
         let mut events = denials;
         if write {
@@ -251,6 +262,22 @@ impl Reporter {
             results,
             written: true,
         })
+    }
+
+    /// Checks a batch exactly as [`Reporter::submit`] would, and writes nothing.
+    pub async fn check_only(
+        &self,
+        access: &Arc<Access>,
+        batch: Vec<Submission>,
+    ) -> Result<BatchOutcome, HubError> {
+        let options = Options {
+            accept_valid: false,
+            override_reason: None,
+        };
+        // A batch with a rejected row is never written; one is added only if none is.
+        let mut out = self.submit_inner(access, batch, options, true).await?;
+        out.written = false;
+        Ok(out)
     }
 
     /// A transaction whose reads after the guard see every committed claim: READ

@@ -623,3 +623,86 @@ async fn concurrent_claims_through_two_instances_never_pass_a_limit() {
     assert!(report.first_bad.is_none(), "{report:?}");
     app.cleanup().await;
 }
+
+async fn upload(app: &TestApp, kind: &str, query: &str, name: &str, bytes: &[u8]) -> (u16, Value) {
+    let boundary = "archivehubboundary7d1";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let resp = app
+        .client
+        .post(format!("{}/import/{kind}{query}", app.addr))
+        .header("authorization", format!("Bearer {}", app.keys[DESK]))
+        .header("x-purpose", "reporting")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap())
+}
+
+/// A county's enrolment sheet over HTTP: a file with a bad row writes nothing (each row
+/// listed with its number, column and reason) unless `acceptValid`; importing it again
+/// changes nothing; the template downloads; garbage is a clear error.
+#[tokio::test]
+async fn a_county_file_imports_whole_or_not_at_all() {
+    let backend = backends().remove(0);
+    let app = spawn_app(&backend).await;
+    let inst = directory_institution(&app).await;
+    let body = file_class(&app, DESK, "IC-1", class_input(&inst.uscc)).await;
+    let class_id = receipt(&body, "fileClass")["recordId"].as_i64().unwrap();
+    let csv = format!(
+        "业务编号,身份证号码,姓名,联系电话,班级编号,报名日期\nB-1,{},王五,13800138000,{class_id},2026-03-01\nB-2,{},赵六,13800138001,{class_id},2026-03-31\n",
+        person(41),
+        person(42)
+    );
+    let (status, r) = upload(&app, "enrolment", "", "报名.csv", csv.as_bytes()).await;
+    assert_eq!(status, 422, "{r}");
+    assert_eq!(r["written"], false);
+    assert_eq!(r["results"][1]["row"], 3);
+    assert_eq!(r["results"][1]["errors"][0]["column"], "报名日期", "{r}");
+    assert_eq!(r["results"][0]["status"], "VALID");
+    let (status, r) = upload(
+        &app,
+        "enrolment",
+        "?acceptValid=true",
+        "报名.csv",
+        csv.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["writtenRows"], 1, "{r}");
+    let (_, r) = upload(
+        &app,
+        "enrolment",
+        "?acceptValid=true",
+        "报名.csv",
+        csv.as_bytes(),
+    )
+    .await;
+    assert_eq!(r["replayedRows"], 1, "{r}");
+    assert_eq!(r["writtenRows"], 0, "{r}");
+    let garbage: Vec<u8> = (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let (status, r) = upload(&app, "enrolment", "", "x.xlsx", &garbage).await;
+    assert_eq!(status, 400, "{r}");
+    assert_eq!(r["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let t = app
+        .client
+        .get(format!("{}/import/templates/subsidy.xlsx", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(t.status().as_u16(), 200);
+    assert!(t.bytes().await.unwrap().starts_with(b"PK"));
+    app.cleanup().await;
+}
