@@ -321,6 +321,15 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// Refuses a write outside the consumer's region scope (a record not bound to a class).
+    fn in_region(&self, region: String) -> Result<(), Failure> {
+        let scope = WriteScope {
+            regions: &[region],
+            institution_uscc: None,
+        };
+        may_write(self.access, scope).or_else(forbidden)
+    }
+
     /// A class the consumer may write for, or `NotFound` on `field` (whether a class it
     /// may not write for exists is not its business).
     async fn class_in_scope(&self, id: i64, field: &str) -> Result<class::Model, Failure> {
@@ -498,14 +507,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             None => {
-                let regions = [x.id_number.region_code().to_string()];
-                let scope = WriteScope {
-                    regions: &regions,
-                    institution_uscc: None,
-                };
-                if let Err(r) = may_write(self.access, scope) {
-                    return forbidden(r);
-                }
+                self.in_region(x.id_number.region_code().to_string())?;
             }
         }
         let mut am = certificate::ActiveModel {
@@ -544,14 +546,7 @@ impl<'a> Ctx<'a> {
         x: &crate::domain::reports::SubsidyReport,
         record_id: Option<i64>,
     ) -> Result<Written, Failure> {
-        let regions = [x.paying_county.clone()];
-        let scope = WriteScope {
-            regions: &regions,
-            institution_uscc: None,
-        };
-        if let Err(r) = may_write(self.access, scope) {
-            return forbidden(r);
-        }
+        self.in_region(x.paying_county.clone())?;
         if let Some(id) = record_id {
             // The corrected subsidy must still be one this consumer pays.
             let Some(old) = store::subsidy(self.txn, id).await? else {
@@ -638,14 +633,7 @@ impl<'a> Ctx<'a> {
                         self.enrolment_in_scope(eid, "retracts").await?;
                     }
                     None => {
-                        let regions = [c.id_number.chars().take(6).collect::<String>()];
-                        let scope = WriteScope {
-                            regions: &regions,
-                            institution_uscc: None,
-                        };
-                        if let Err(r) = may_write(self.access, scope) {
-                            return forbidden(r);
-                        }
+                        self.in_region(c.id_number.chars().take(6).collect::<String>())?;
                     }
                 }
                 self.audit.subject(&c.id_number)
@@ -654,13 +642,7 @@ impl<'a> Ctx<'a> {
                 let Some(x) = store::subsidy(self.txn, id).await? else {
                     return superseded();
                 };
-                let scope = WriteScope {
-                    regions: std::slice::from_ref(&x.paying_county),
-                    institution_uscc: None,
-                };
-                if let Err(r) = may_write(self.access, scope) {
-                    return forbidden(r);
-                }
+                self.in_region(x.paying_county.clone())?;
                 self.claims.retracted(&x.id_number, id);
                 self.audit.subject(&x.id_number)
             }
