@@ -1,4 +1,7 @@
-//! Command-line interface: `serve`, `demo`, `migrate`, `seed`, `schema`, `sample-ids`.
+//! Command-line interface: `serve`, `demo`, `migrate`, `seed`, `schema`, `sample-ids`,
+//! `import` and the policy, consumer and audit commands.
+
+mod import;
 
 use std::path::PathBuf;
 
@@ -81,6 +84,27 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// Import a county's or institution's CSV/Excel file (`kind`: class, enrolment, result,
+    /// certificate, subsidy) as a registered consumer under a declared purpose.
+    Import {
+        kind: String,
+        file: PathBuf,
+        /// The consumer the rows are reported as (its name, as `consumer list` shows).
+        #[arg(long)]
+        consumer: String,
+        /// The purpose declared for the import (`reporting`, `subsidy_payment`).
+        #[arg(long)]
+        purpose: String,
+        /// Write the valid rows even when others are rejected.
+        #[arg(long)]
+        accept_valid: bool,
+        /// Print the whole result (every row) as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Messages in `zh` (default) or `en`.
+        #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+        lang: String,
     },
     /// Print ID numbers of a seeded population, one per line (for load generators).
     SampleIds {
@@ -319,6 +343,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     std::process::exit(2);
                 }
             }
+        }
+        Command::Import {
+            kind,
+            file,
+            consumer,
+            purpose,
+            accept_valid,
+            json,
+            lang,
+        } => {
+            telemetry::init(&config.log);
+            let args = import::ImportArgs {
+                kind: &kind,
+                file: &file,
+                consumer: &consumer,
+                purpose: &purpose,
+                accept_valid,
+                json,
+                lang: if lang == "en" {
+                    crate::i18n::Lang::En
+                } else {
+                    crate::i18n::Lang::Zh
+                },
+            };
+            let status = import::run(&config, args).await?;
+            if status != 0 {
+                std::process::exit(status);
+            }
+            Ok(())
         }
         Command::SampleIds {
             persons,

@@ -98,6 +98,25 @@ pub enum StartupError {
     },
 }
 
+/// The audit trail's writer over the hub database, with the configured keys, checkpoints
+/// and witnesses (the server and the CLI's writing commands append through the same one).
+pub async fn open_audit(config: &Config, dbs: &Databases) -> Result<audit::AuditLog, StartupError> {
+    let keys =
+        audit::AuditKeys::load_or_create(&config.subject_key_file(), &config.signing_key_file())?;
+    Ok(audit::AuditLog::start_with(
+        dbs.hub().clone(),
+        Some(config.hub_url()),
+        Arc::new(keys),
+        audit::AuditSettings {
+            checkpoint_every_events: config.audit.checkpoint_every_events,
+            checkpoint_every_secs: config.audit.checkpoint_every_secs,
+            witness_file: Some(config.witness_file()),
+            witness_url: config.audit.witness_url.clone(),
+        },
+    )
+    .await?)
+}
+
 impl Application {
     /// Connects every department source and binds the listener (port 0 picks a free one).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
@@ -126,24 +145,7 @@ impl Application {
             None
         };
         let audit = if config.audit.enabled {
-            let keys = audit::AuditKeys::load_or_create(
-                &config.subject_key_file(),
-                &config.signing_key_file(),
-            )?;
-            Some(
-                audit::AuditLog::start_with(
-                    dbs.hub().clone(),
-                    Some(config.hub_url()),
-                    Arc::new(keys),
-                    audit::AuditSettings {
-                        checkpoint_every_events: config.audit.checkpoint_every_events,
-                        checkpoint_every_secs: config.audit.checkpoint_every_secs,
-                        witness_file: Some(config.witness_file()),
-                        witness_url: config.audit.witness_url.clone(),
-                    },
-                )
-                .await?,
-            )
+            Some(open_audit(&config, &dbs).await?)
         } else {
             tracing::warn!("audit trail is OFF: accesses are not recorded");
             None
@@ -176,13 +178,13 @@ impl Application {
         &self.state
     }
 
-    /// Serves one department from `source` instead of its SQL database (a decorator, a
-    /// remote backend, a test double).
     /// The write side over this hub's HRSS training database, sources and audit trail.
     pub fn reporter(&self) -> reporting::Reporter {
         self.state.reporter()
     }
 
+    /// Serves one department from `source` instead of its SQL database (a decorator, a
+    /// remote backend, a test double).
     pub fn replace_source(&mut self, source: Arc<dyn DepartmentSource>) {
         self.state.sources.replace(source);
     }

@@ -3,9 +3,10 @@
 //! the certificate matches its class, the claim passes the rules), the consumer's scope,
 //! then the record written and its version logged.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use entities::hrss_training::{certificate, class, enrolment, report, subsidy};
+use entities::hrss_training::{certificate, class, enrolment, institution, report, subsidy};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, DbErr};
 use serde_json::{json, Value};
 
@@ -58,6 +59,12 @@ pub struct Ctx<'a> {
     audit: &'a AuditLog,
     options: &'a Options,
     pub claims: claims::Claims,
+    /// The reporter's reports the batch names, by `externalId` (read before the first
+    /// submission, kept up to date as the batch writes).
+    pub known: HashMap<String, report::Model>,
+    /// Classes read so far, with their institutions (a file of enrolments names a few
+    /// classes many times); forgotten when the batch changes one.
+    classes: HashMap<i64, (class::Model, institution::Model)>,
     writes: Vec<NewAuditEvent>,
     denials: Vec<NewAuditEvent>,
 }
@@ -83,12 +90,17 @@ impl<'a> Ctx<'a> {
             txn,
             access,
             audit,
-
             options,
             claims: claims::Claims::default(),
+            known: HashMap::new(),
+            classes: HashMap::new(),
             writes: Vec::new(),
             denials: Vec::new(),
         }
+    }
+
+    pub fn reporter_id(&self) -> i64 {
+        self.access.consumer.id
     }
 
     /// The audit events: the writes, and the refused writes.
@@ -121,13 +133,12 @@ impl<'a> Ctx<'a> {
     }
 
     pub async fn apply(&mut self, s: &Submission) -> Result<Receipt, Failure> {
-        let reporter = self.access.consumer.id;
-        if let Some(prev) = store::report_by_external(self.txn, reporter, &s.external_id).await? {
+        if let Some(prev) = self.known.get(&s.external_id) {
             let stored: serde_json::Map<String, Value> =
                 serde_json::from_str(&prev.content).unwrap_or_default();
             let fields = differing_fields(&stored, &s.content());
             if fields.is_empty() {
-                return Ok(receipt(&prev, true));
+                return Ok(receipt(prev, true));
             }
             return reject(HubError::Conflict {
                 reason: ConflictReason::ExternalIdReused,
@@ -162,8 +173,7 @@ impl<'a> Ctx<'a> {
     /// The reporter's own report named by `external_id`, when it is still the current
     /// word on its record.
     async fn target(&self, external_id: &str, field: &str) -> Result<report::Model, Failure> {
-        let reporter = self.access.consumer.id;
-        let Some(t) = store::report_by_external(self.txn, reporter, external_id).await? else {
+        let Some(t) = self.known.get(external_id).cloned() else {
             return problem(field, Problem::NotFound);
         };
         let record = RecordKind::from_code(&t.record).ok_or(Failure::Fatal(HubError::Internal))?;
@@ -212,7 +222,13 @@ impl<'a> Ctx<'a> {
         reason: Option<String>,
         w: Written,
     ) -> Result<Receipt, Failure> {
-        let prev = store::latest_version(self.txn, w.record, w.record_id).await?;
+        // A record this report just created has no versions before it.
+        let created = s.action_code() == "FILE" && is_new(kind);
+        let prev = if created {
+            None
+        } else {
+            store::latest_version(self.txn, w.record, w.record_id).await?
+        };
         let version = match (&prev, s.action_code()) {
             (Some(p), _) => p.version + 1,
             // A record the hub never versioned: what it held counts as version 1.
@@ -260,7 +276,9 @@ impl<'a> Ctx<'a> {
             }),
         };
         self.writes.push(event(self.access, w.subject, field));
-        Ok(receipt(&row, false))
+        let receipt = receipt(&row, false);
+        self.known.insert(row.external_id.clone(), row);
+        Ok(receipt)
     }
 
     async fn class(
@@ -304,6 +322,7 @@ impl<'a> Ctx<'a> {
         };
         let id = match record_id {
             Some(id) => {
+                self.classes.remove(&id);
                 am.id = Set(id);
                 am.update(self.txn).await?.id
             }
@@ -332,10 +351,15 @@ impl<'a> Ctx<'a> {
 
     /// A class the consumer may write for, or `NotFound` on `field` (whether a class it
     /// may not write for exists is not its business).
-    async fn class_in_scope(&self, id: i64, field: &str) -> Result<class::Model, Failure> {
-        let Some((c, inst)) = store::class_with_institution(self.txn, id).await? else {
+    async fn class_in_scope(&mut self, id: i64, field: &str) -> Result<class::Model, Failure> {
+        let found = match self.classes.get(&id) {
+            Some(hit) => Some(hit.clone()),
+            None => store::class_with_institution(self.txn, id).await?,
+        };
+        let Some((c, inst)) = found else {
             return problem(field, Problem::NotFound);
         };
+        self.classes.insert(id, (c.clone(), inst.clone()));
         let regions = [c.region_code.clone()];
         let scope = WriteScope {
             regions: &regions,
@@ -349,7 +373,7 @@ impl<'a> Ctx<'a> {
 
     /// An enrolment in a class the consumer may write for, or `NotFound` on `field`.
     async fn enrolment_in_scope(
-        &self,
+        &mut self,
         id: i64,
         field: &str,
     ) -> Result<(enrolment::Model, class::Model), Failure> {
@@ -680,6 +704,9 @@ impl<'a> Ctx<'a> {
                 });
             }
             store::delete_record(self.txn, record, id).await?;
+            if record == RecordKind::Class {
+                self.classes.remove(&id);
+            }
         }
         let written = Written {
             record,
@@ -702,15 +729,20 @@ fn is_new(kind: ReportKind) -> bool {
 /// The GraphQL mutation a submission stands for (the audit names it).
 fn mutation_of(s: &Submission) -> &'static str {
     match &s.action {
-        Action::File(r) => match r.kind() {
-            ReportKind::Class => "fileClass",
-            ReportKind::Enrolment => "enrol",
-            ReportKind::Result => "recordResult",
-            ReportKind::Certificate => "issueCertificate",
-            ReportKind::Subsidy => "claimSubsidy",
-        },
+        Action::File(r) => mutation_of_kind(r.kind()),
         Action::Correct { .. } => "correctReport",
         Action::Retract { .. } => "retractReport",
+    }
+}
+
+/// The GraphQL mutation that files a report of `kind`.
+pub fn mutation_of_kind(kind: ReportKind) -> &'static str {
+    match kind {
+        ReportKind::Class => "fileClass",
+        ReportKind::Enrolment => "enrol",
+        ReportKind::Result => "recordResult",
+        ReportKind::Certificate => "issueCertificate",
+        ReportKind::Subsidy => "claimSubsidy",
     }
 }
 

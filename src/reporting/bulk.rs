@@ -35,6 +35,9 @@ pub struct RowError {
     pub field: Option<String>,
     pub code: String,
     pub message: String,
+    /// The screening rule a refused claim breaks (one error per rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// A file's outcome.
@@ -70,6 +73,16 @@ pub async fn import_file(
     accept_valid: bool,
     lang: Lang,
 ) -> Result<ImportResult, ImportError> {
+    // A consumer that may not report this kind at all is refused the file as a whole
+    // (and the refusal audited), before a byte of it is read.
+    if let Err(reason) = crate::policy::enforce::writes::may_report(access, kind) {
+        let e = HubError::forbidden(reason);
+        reporter
+            .refused(access, kind)
+            .await
+            .map_err(ImportError::Hub)?;
+        return Err(ImportError::Hub(e));
+    }
     let today = access.time.today();
     let limits = ImportLimits::default();
     let parsed = import::parse(kind, format, bytes, today, &limits).map_err(ImportError::File)?;
@@ -107,6 +120,7 @@ pub async fn import_file(
                     label(reports::EXTERNAL_ID.zh, reports::EXTERNAL_ID.name, lang),
                     lang,
                 ),
+                rule: None,
             }),
             (Err(problems), _) => {
                 for p in problems {
@@ -115,6 +129,7 @@ pub async fn import_file(
                         code: p.problem.problem.code().into(),
                         message: p.problem.message(lang),
                         column: Some(p.column),
+                        rule: None,
                     });
                 }
             }
@@ -202,6 +217,34 @@ fn hub_errors(
                     Lang::Zh => p.message_zh.clone(),
                     Lang::En => p.message_en.clone(),
                 },
+                rule: None,
+            })
+            .collect(),
+        HubError::Conflict { fields, .. } if !fields.is_empty() => fields
+            .iter()
+            .map(|f| RowError {
+                column: columns.get(f.as_str()).map(|c| c.to_string()),
+                field: Some(f.clone()),
+                code: e.code().as_str().into(),
+                message: e.message(lang),
+                rule: None,
+            })
+            .collect(),
+        HubError::RuleViolation(violations) => violations
+            .iter()
+            .map(|v| RowError {
+                column: None,
+                field: None,
+                code: e.code().as_str().into(),
+                message: format!(
+                    "{}: {}",
+                    v.rule,
+                    match lang {
+                        Lang::Zh => &v.explanation_zh,
+                        Lang::En => &v.explanation_en,
+                    }
+                ),
+                rule: Some(v.rule.into()),
             })
             .collect(),
         other => vec![RowError {
@@ -209,6 +252,7 @@ fn hub_errors(
             field: None,
             code: other.code().as_str().into(),
             message: other.message(lang),
+            rule: None,
         }],
     }
 }

@@ -30,10 +30,13 @@ struct Person {
     others: Sections,
 }
 
-/// The batch's claimed persons.
+/// The batch's claimed persons: all locked before the first claim is judged, read a
+/// chunk at a time as the batch reaches them, forgotten after their last claim.
 #[derive(Default)]
 pub struct Claims {
     persons: HashMap<String, Person>,
+    /// Claims still to come per person (a person's state is kept until the last).
+    remaining: HashMap<String, usize>,
 }
 
 /// The person a submission claims a subsidy for (a new or corrected subsidy).
@@ -48,49 +51,84 @@ pub fn claimed_person(s: &Submission) -> Option<String> {
     }
 }
 
-/// Locks every person in `ids`, then reads their records.
-pub async fn prepare(
-    txn: &DatabaseTransaction,
-    sources: &Sources,
-    ids: &[String],
-) -> Result<Claims, DbErr> {
-    let mut ids: Vec<String> = ids.to_vec();
-    ids.sort();
-    ids.dedup();
-    store::lock_persons(txn, &ids).await?;
-    let mut files = store::training_files(txn, &ids).await?;
-    let parsed: Vec<IdNumber> = ids.iter().filter_map(|i| IdNumber::parse(i).ok()).collect();
-    let others: Vec<Department> = Department::ALL
-        .iter()
-        .copied()
-        .filter(|d| *d != Department::HrssTraining)
-        .collect();
-    let read = ArchiveLoader::new(sources.clone())
-        .load_sections(&parsed, &others)
-        .await;
-    let by_dept: HashMap<Department, Result<crate::sources::DepartmentRecords, Unavailable>> =
-        read.into_iter().collect();
-    let mut persons = HashMap::new();
-    for id in parsed {
-        let sections = DeptMap::from_fn(|d| match by_dept.get(&d) {
-            Some(Ok(records)) => records.get(&id).cloned().ok_or(Unavailable(d)),
-            Some(Err(e)) => Err(*e),
-            // HRSS training's section is the locked read, put in at judgement.
-            None => Err(Unavailable(d)),
-        });
-        let training = files.remove(id.as_str()).unwrap_or_default();
-        persons.insert(
-            id.as_str().to_string(),
-            Person {
-                training,
-                others: sections,
-            },
-        );
+/// Takes the claim guard of every person claimed for in `ids` (one entry per claim), all
+/// at once and in order, so that two batches never wait on each other crosswise.
+pub async fn lock(txn: &DatabaseTransaction, ids: &[String]) -> Result<Claims, DbErr> {
+    let mut remaining: HashMap<String, usize> = HashMap::new();
+    for id in ids {
+        *remaining.entry(id.clone()).or_default() += 1;
     }
-    Ok(Claims { persons })
+    let mut sorted: Vec<String> = remaining.keys().cloned().collect();
+    sorted.sort();
+    store::lock_persons(txn, &sorted).await?;
+    Ok(Claims {
+        persons: HashMap::new(),
+        remaining,
+    })
 }
 
 impl Claims {
+    /// Reads the locked persons among `ids` not read yet: their HRSS training records in
+    /// the transaction, every other department through the sources.
+    pub async fn load(
+        &mut self,
+        txn: &DatabaseTransaction,
+        sources: &Sources,
+        ids: &[String],
+    ) -> Result<(), DbErr> {
+        let mut ids: Vec<String> = ids
+            .iter()
+            .filter(|i| !self.persons.contains_key(*i) && self.remaining.contains_key(*i))
+            .cloned()
+            .collect();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut files = store::training_files(txn, &ids).await?;
+        let parsed: Vec<IdNumber> = ids.iter().filter_map(|i| IdNumber::parse(i).ok()).collect();
+        let others: Vec<Department> = Department::ALL
+            .iter()
+            .copied()
+            .filter(|d| *d != Department::HrssTraining)
+            .collect();
+        let read = ArchiveLoader::new(sources.clone())
+            .load_sections(&parsed, &others)
+            .await;
+        let by_dept: HashMap<Department, Result<crate::sources::DepartmentRecords, Unavailable>> =
+            read.into_iter().collect();
+        for id in parsed {
+            let sections = DeptMap::from_fn(|d| match by_dept.get(&d) {
+                Some(Ok(records)) => records.get(&id).cloned().ok_or(Unavailable(d)),
+                Some(Err(e)) => Err(*e),
+                // HRSS training's section is the locked read, put in at judgement.
+                None => Err(Unavailable(d)),
+            });
+            let training = files.remove(id.as_str()).unwrap_or_default();
+            self.persons.insert(
+                id.as_str().to_string(),
+                Person {
+                    training,
+                    others: sections,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// A claim for this person was dealt with (written or not): after their last one,
+    /// their records are let go.
+    pub fn done(&mut self, id_number: &str) {
+        if let Some(n) = self.remaining.get_mut(id_number) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.remaining.remove(id_number);
+                self.persons.remove(id_number);
+            }
+        }
+    }
+
     /// Judges a claim (replacing subsidy `replacing` when it corrects one): `Ok` with the
     /// rules an authorised override paid it over (none when it passes), or why not.
     pub fn judge(

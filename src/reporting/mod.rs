@@ -24,6 +24,9 @@ mod claims;
 pub mod import;
 mod store;
 
+/// Claims whose persons are read together (one read per department per chunk).
+const CLAIMS_READ_AHEAD: usize = 1000;
+
 /// What a submission asks.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -202,27 +205,44 @@ impl Reporter {
             .collect();
         let txn = self.begin().await.map_err(db_error)?;
         let mut ctx = apply::Ctx::new(&txn, access, audit, &options);
-        // Claims: every person claimed for is locked, then read, before any is judged.
-        let claimed: Vec<String> = batch
-            .iter()
-            .zip(&results)
-            .filter(|(_, r)| r.is_none())
-            .filter_map(|(s, _)| claims::claimed_person(s))
-            .collect();
-        if !claimed.is_empty() {
-            ctx.claims = claims::prepare(&txn, &self.sources, &claimed)
-                .await
-                .map_err(db_error)?;
+        match self.prepare(&txn, &mut ctx, &batch, &results).await {
+            Ok(()) => {}
+            Err(e) => {
+                drop(ctx);
+                let _ = txn.rollback().await;
+                return Err(db_error(e));
+            }
         }
-        for (s, slot) in batch.iter().zip(results.iter_mut()) {
-            if slot.is_some() {
+        let mut read_until = 0;
+        for (i, s) in batch.iter().enumerate() {
+            if results[i].is_some() {
                 continue;
             }
-            match ctx.apply(s).await {
-                Ok(receipt) => *slot = Some(Ok(receipt)),
+            if i >= read_until {
+                read_until = i + CLAIMS_READ_AHEAD;
+                // The persons the next rows claim for, read together.
+                let next: Vec<String> = batch[i..]
+                    .iter()
+                    .zip(&results[i..])
+                    .take(CLAIMS_READ_AHEAD)
+                    .filter(|(_, r)| r.is_none())
+                    .filter_map(|(s, _)| claims::claimed_person(s))
+                    .collect();
+                if let Err(e) = ctx.claims.load(&txn, &self.sources, &next).await {
+                    drop(ctx);
+                    let _ = txn.rollback().await;
+                    return Err(db_error(e));
+                }
+            }
+            let outcome = ctx.apply(s).await;
+            if let Some(id) = claims::claimed_person(s) {
+                ctx.claims.done(&id);
+            }
+            match outcome {
+                Ok(receipt) => results[i] = Some(Ok(receipt)),
                 Err(apply::Failure::Rejected(e)) => {
                     ctx.denied(s, &e);
-                    *slot = Some(Err(e));
+                    results[i] = Some(Err(e));
                 }
                 Err(apply::Failure::Fatal(e)) => {
                     drop(ctx);
@@ -262,6 +282,59 @@ impl Reporter {
             results,
             written: true,
         })
+    }
+
+    /// Audits a file refused as a whole (the consumer may not report its kind).
+    pub async fn refused(&self, access: &Access, kind: ReportKind) -> Result<(), HubError> {
+        let audit = self.audit.as_ref().ok_or(HubError::AuditUnavailable)?;
+        let subject = audit.subject(&format!("import:{}:{}", access.consumer.id, kind.code()));
+        let field = FieldAccess {
+            field: format!("Mutation.{}", apply::mutation_of_kind(kind)),
+            decision: crate::audit::Decision::Denied,
+            write: None,
+        };
+        audit
+            .append(vec![event(access, subject, field)])
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                tracing::error!(error = %e, "audit trail unavailable");
+                HubError::AuditUnavailable
+            })
+    }
+
+    /// What the batch needs before its first submission: the reporter's reports it names
+    /// (by `externalId`), and the guard of every person it claims for.
+    async fn prepare(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &mut apply::Ctx<'_>,
+        batch: &[Submission],
+        results: &[Option<Result<Receipt, HubError>>],
+    ) -> Result<(), DbErr> {
+        let keys: Vec<&str> = batch
+            .iter()
+            .flat_map(|s| {
+                let named = match &s.action {
+                    Action::File(_) => None,
+                    Action::Correct { corrects, .. } => Some(corrects.as_str()),
+                    Action::Retract { retracts, .. } => Some(retracts.as_str()),
+                };
+                std::iter::once(s.external_id.as_str()).chain(named)
+            })
+            .collect();
+        ctx.known = store::reports_by_external(txn, ctx.reporter_id(), &keys).await?;
+        // Claims: every person claimed for is locked before any is read or judged.
+        let claimed: Vec<String> = batch
+            .iter()
+            .zip(results)
+            .filter(|(_, r)| r.is_none())
+            .filter_map(|(s, _)| claims::claimed_person(s))
+            .collect();
+        if !claimed.is_empty() {
+            ctx.claims = claims::lock(txn, &claimed).await?;
+        }
+        Ok(())
     }
 
     /// Checks a batch exactly as [`Reporter::submit`] would, and writes nothing.

@@ -15,6 +15,7 @@ mod conformance;
 mod errors;
 mod hostile;
 mod hostile_corpus;
+mod imports;
 mod layers;
 mod operations;
 mod policy;

@@ -10,19 +10,19 @@ use crate::common::{backends, codes, spawn_app, TestApp};
 use archive_hub::departments::Department;
 use archive_hub::id_number::IdNumber;
 
-const DESK: &str = "dongchangfu-hrss-reporting";
+pub(crate) const DESK: &str = "dongchangfu-hrss-reporting";
 const OVERRIDE: &str = "liaocheng-subsidy-override";
 
 const RECEIPT: &str = "externalId kind action record recordId version versionId previousVersionId replayed overriddenRules";
 
-fn person(seq: u16) -> String {
+pub(crate) fn person(seq: u16) -> String {
     let birth = chrono::NaiveDate::from_ymd_opt(1990, 5, 17).unwrap();
     IdNumber::from_parts(371502, birth, seq)
         .as_str()
         .to_string()
 }
 
-async fn directory_institution(app: &TestApp) -> institution::Model {
+pub(crate) async fn directory_institution(app: &TestApp) -> institution::Model {
     let conn = &app.state.dbs.get(Department::HrssTraining).conn;
     institution::Entity::find()
         .filter(institution::Column::InDirectory.eq(true))
@@ -33,7 +33,7 @@ async fn directory_institution(app: &TestApp) -> institution::Model {
         .expect("a seeded institution on the directory")
 }
 
-fn class_input(uscc: &str) -> Value {
+pub(crate) fn class_input(uscc: &str) -> Value {
     json!({
         "institutionUscc": uscc, "occupationCode": "4-10-01-02", "occupationName": "育婴员",
         "level": "LEVEL_5", "trainingType": "EMPLOYMENT_SKILLS", "livingAllowanceEligible": false,
@@ -55,7 +55,7 @@ async fn mutate(
     body
 }
 
-async fn file_class(app: &TestApp, consumer: &str, ext: &str, class: Value) -> Value {
+pub(crate) async fn file_class(app: &TestApp, consumer: &str, ext: &str, class: Value) -> Value {
     let q = format!(
         "mutation($e: String!, $c: FileClassInput!) {{ fileClass(externalId: $e, class: $c) {{ {RECEIPT} }} }}"
     );
@@ -70,7 +70,13 @@ async fn file_class(app: &TestApp, consumer: &str, ext: &str, class: Value) -> V
     .await
 }
 
-async fn enrol(app: &TestApp, consumer: &str, ext: &str, id: &str, class_id: i64) -> Value {
+pub(crate) async fn enrol(
+    app: &TestApp,
+    consumer: &str,
+    ext: &str,
+    id: &str,
+    class_id: i64,
+) -> Value {
     let q = format!(
         "mutation($e: String!, $x: EnrolInput!) {{ enrol(externalId: $e, enrolment: $x) {{ {RECEIPT} }} }}"
     );
@@ -112,7 +118,7 @@ async fn claim(
     .await
 }
 
-fn receipt<'a>(body: &'a Value, field: &str) -> &'a Value {
+pub(crate) fn receipt<'a>(body: &'a Value, field: &str) -> &'a Value {
     assert!(body["errors"].is_null(), "{body}");
     &body["data"][field]
 }
@@ -621,88 +627,5 @@ async fn concurrent_claims_through_two_instances_never_pass_a_limit() {
         .await
         .unwrap();
     assert!(report.first_bad.is_none(), "{report:?}");
-    app.cleanup().await;
-}
-
-async fn upload(app: &TestApp, kind: &str, query: &str, name: &str, bytes: &[u8]) -> (u16, Value) {
-    let boundary = "archivehubboundary7d1";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let resp = app
-        .client
-        .post(format!("{}/import/{kind}{query}", app.addr))
-        .header("authorization", format!("Bearer {}", app.keys[DESK]))
-        .header("x-purpose", "reporting")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap())
-}
-
-/// A county's enrolment sheet over HTTP: a file with a bad row writes nothing (each row
-/// listed with its number, column and reason) unless `acceptValid`; importing it again
-/// changes nothing; the template downloads; garbage is a clear error.
-#[tokio::test]
-async fn a_county_file_imports_whole_or_not_at_all() {
-    let backend = backends().remove(0);
-    let app = spawn_app(&backend).await;
-    let inst = directory_institution(&app).await;
-    let body = file_class(&app, DESK, "IC-1", class_input(&inst.uscc)).await;
-    let class_id = receipt(&body, "fileClass")["recordId"].as_i64().unwrap();
-    let csv = format!(
-        "业务编号,身份证号码,姓名,联系电话,班级编号,报名日期\nB-1,{},王五,13800138000,{class_id},2026-03-01\nB-2,{},赵六,13800138001,{class_id},2026-03-31\n",
-        person(41),
-        person(42)
-    );
-    let (status, r) = upload(&app, "enrolment", "", "报名.csv", csv.as_bytes()).await;
-    assert_eq!(status, 422, "{r}");
-    assert_eq!(r["written"], false);
-    assert_eq!(r["results"][1]["row"], 3);
-    assert_eq!(r["results"][1]["errors"][0]["column"], "报名日期", "{r}");
-    assert_eq!(r["results"][0]["status"], "VALID");
-    let (status, r) = upload(
-        &app,
-        "enrolment",
-        "?acceptValid=true",
-        "报名.csv",
-        csv.as_bytes(),
-    )
-    .await;
-    assert_eq!(status, 200, "{r}");
-    assert_eq!(r["writtenRows"], 1, "{r}");
-    let (_, r) = upload(
-        &app,
-        "enrolment",
-        "?acceptValid=true",
-        "报名.csv",
-        csv.as_bytes(),
-    )
-    .await;
-    assert_eq!(r["replayedRows"], 1, "{r}");
-    assert_eq!(r["writtenRows"], 0, "{r}");
-    let garbage: Vec<u8> = (0..200_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
-    let (status, r) = upload(&app, "enrolment", "", "x.xlsx", &garbage).await;
-    assert_eq!(status, 400, "{r}");
-    assert_eq!(r["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
-    let t = app
-        .client
-        .get(format!("{}/import/templates/subsidy.xlsx", app.addr))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(t.status().as_u16(), 200);
-    assert!(t.bytes().await.unwrap().starts_with(b"PK"));
     app.cleanup().await;
 }

@@ -30,6 +30,16 @@ pub fn authenticate(
     purpose: Option<&str>,
 ) -> Result<(Arc<Consumer>, String), HubError> {
     let consumer = authenticate_key(snapshot, key)?;
+    let purpose = declared_purpose(snapshot, &consumer, purpose)?;
+    Ok((consumer, purpose))
+}
+
+/// Checks the purpose a consumer declares (trimmed): one the policy knows and allows it.
+pub fn declared_purpose(
+    snapshot: &PolicySnapshot,
+    consumer: &Consumer,
+    purpose: Option<&str>,
+) -> Result<String, HubError> {
     let purpose = purpose
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -49,5 +59,5 @@ pub fn authenticate(
             seen: None,
         });
     }
-    Ok((consumer, purpose.to_string()))
+    Ok(purpose.to_string())
 }

@@ -13,7 +13,7 @@ pub mod screening;
 pub mod writes;
 
 pub use admission::admit;
-pub use auth::{authenticate, authenticate_key};
+pub use auth::{authenticate, authenticate_key, declared_purpose};
 pub use context::Access;
 pub use extension::PolicyExtension;
 pub use screening::{admit_report_row, allows, decide_rules, report_scope, ReportScope, RuleView};
