@@ -51,17 +51,21 @@ psql "$BENCH_URL" -q -c "\copy (
   FROM t JOIN c ON c.k = t.n % 1000
 ) TO '$ENROL' WITH (FORMAT csv, HEADER)"
 
-# Subsidies: a TRAINING subsidy for passed enrolments (some persons more than once, some
-# already paid — the rules refuse those), paid by the class's county.
+# Subsidies: a TRAINING subsidy for each enrolment the file above imports (claimed after
+# the enrolment import below), paid by the class's county — the rules refuse some (two
+# classes at once, a pensioner, a fourth training this year…).
 SUBS="$OUT/import_subsidy.csv"
-psql "$BENCH_URL" -q -c "\copy (
-  SELECT 'bench-$RUN-s' || row_number() OVER () AS \"业务编号\", e.id_number AS \"身份证号码\",
-         '职业培训补贴' AS \"补贴类型\", 120000 AS \"金额(分)\", current_date AS \"发放日期\",
-         c.region_code AS \"发放县区代码\", e.id AS \"报名编号\"
-  FROM (SELECT * FROM trn_enrolment WHERE result = 'PASSED'
-        ORDER BY md5(id::text || '$RUN') LIMIT $ROWS) e
-  JOIN trn_class c ON c.id = e.class_id
-) TO '$SUBS' WITH (FORMAT csv, HEADER)"
+subsidy_file() {
+  psql "$BENCH_URL" -q -c "\copy (
+    SELECT 'bench-$RUN-s' || row_number() OVER () AS \"业务编号\", e.id_number AS \"身份证号码\",
+           '职业培训补贴' AS \"补贴类型\", 120000 AS \"金额(分)\", current_date AS \"发放日期\",
+           c.region_code AS \"发放县区代码\", e.id AS \"报名编号\"
+    FROM trn_report r JOIN trn_enrolment e ON e.id = r.record_id
+    JOIN trn_class c ON c.id = e.class_id
+    WHERE r.record = 'ENROLMENT' AND r.external_id LIKE 'bench-$RUN-e%'
+    ORDER BY r.id
+  ) TO '$SUBS' WITH (FORMAT csv, HEADER)"
+}
 
 run() {
   local label=$1; shift
@@ -69,6 +73,7 @@ run() {
   /usr/bin/time -f "wall %e s, peak RSS %M KB" "$BIN" import "$@" --lang en 2>&1 | tee "$OUT/import_$label.txt" || true
 }
 run enrolment enrolment "$ENROL" --consumer bench-city-reporting --purpose reporting
+subsidy_file
 run subsidy subsidy "$SUBS" --consumer bench-city-reporting --purpose subsidy_payment --accept-valid
 # Re-importing the same file changes nothing (every row replays).
 run enrolment_again enrolment "$ENROL" --consumer bench-city-reporting --purpose reporting

@@ -1,6 +1,7 @@
 //! Command-line interface: `serve`, `demo`, `migrate`, `seed`, `schema`, `sample-ids`,
 //! `import` and the policy, consumer and audit commands.
 
+mod demo;
 mod import;
 
 use std::path::PathBuf;
@@ -474,10 +475,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             crate::policy::file::DEMO_POLICY,
                             "policy/demo.toml (built in)",
                         )?;
-                        (
-                            apply_policy_file(&config, &dbs, demo).await?,
-                            "policy/demo.toml (built in)".to_string(),
-                        )
+                        let mut keys = apply_policy_file(&config, &dbs, demo).await?;
+                        if let Some((name, key, inst)) = demo::register_institution(&dbs).await? {
+                            println!(
+                                "{name}: 培训机构 / training institution {} ({})",
+                                inst.name, inst.uscc
+                            );
+                            keys.push((name, key));
+                        }
+                        (keys, "policy/demo.toml (built in)".to_string())
                     }
                 };
                 println!();

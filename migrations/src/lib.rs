@@ -15,6 +15,7 @@ mod m20261130_000010_credit;
 mod m20261130_000011_hub_screening;
 mod m20261130_000012_trn_reports;
 mod m20261130_000013_hub_institution_consumers;
+mod m20261130_000014_trn_reference_indexes;
 
 /// Declares a department migrator with its own `seaql_migrations_<dept>` history table.
 macro_rules! department_migrator {
@@ -39,7 +40,8 @@ department_migrator!(
     "seaql_migrations_hrss_training",
     [
         m20261121_000001_hrss_training::Migration,
-        m20261130_000012_trn_reports::Migration
+        m20261130_000012_trn_reports::Migration,
+        m20261130_000014_trn_reference_indexes::Migration
     ]
 );
 department_migrator!(

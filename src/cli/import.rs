@@ -158,6 +158,8 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<i32> {
 fn print_summary(r: &ImportResult, lang: Lang) {
     let written = if r.written {
         lang.pick("已写入", "written")
+    } else if r.rejected_rows == 0 {
+        lang.pick("无新内容，未改动", "nothing new, nothing changed")
     } else {
         lang.pick("未写入", "NOT written")
     };

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use entities::hrss_training::{certificate, class, enrolment, institution, report, subsidy};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, DbErr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+};
 use serde_json::{json, Value};
 
 use super::{claims, event, invalid, store, Action, Options, Receipt, Submission};
@@ -67,6 +69,8 @@ pub struct Ctx<'a> {
     classes: HashMap<i64, (class::Model, institution::Model)>,
     writes: Vec<NewAuditEvent>,
     denials: Vec<NewAuditEvent>,
+    /// First versions of new records not inserted yet, with their audit event's index.
+    staged: Vec<(report::Model, usize)>,
 }
 
 /// A record written: what the version log and the audit event need.
@@ -96,11 +100,54 @@ impl<'a> Ctx<'a> {
             classes: HashMap::new(),
             writes: Vec::new(),
             denials: Vec::new(),
+            staged: Vec::new(),
         }
     }
 
     pub fn reporter_id(&self) -> i64 {
         self.access.consumer.id
+    }
+
+    /// Inserts the staged versions, a thousand per statement, and gives their ids to the
+    /// receipts-to-be (`known`) and audit events. Rows come back from `RETURNING` in the
+    /// order of their `VALUES` (PostgreSQL and SQLite; Django's bulk_create relies on the
+    /// same), and the count is checked.
+    pub async fn flush(&mut self) -> Result<(), DbErr> {
+        if self.staged.is_empty() {
+            return Ok(());
+        }
+        let staged = std::mem::take(&mut self.staged);
+        for chunk in staged.chunks(STAGED_PER_INSERT) {
+            let rows = chunk.iter().map(|(row, _)| new_version(row));
+            let ids = report::Entity::insert_many(rows)
+                .exec_with_returning_keys(self.txn)
+                .await?;
+            if ids.len() != chunk.len() {
+                return Err(DbErr::Custom(format!(
+                    "version log insert returned {} ids for {} rows",
+                    ids.len(),
+                    chunk.len()
+                )));
+            }
+            for ((row, event), id) in chunk.iter().zip(ids) {
+                if let Some(known) = self.known.get_mut(&row.external_id) {
+                    known.id = id;
+                }
+                let write = self.writes[*event]
+                    .fields
+                    .iter_mut()
+                    .find_map(|f| f.write.as_mut());
+                if let Some(w) = write {
+                    w.after = Some(id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The version id a staged report got (after [`Ctx::flush`]).
+    pub fn version_id(&self, external_id: &str) -> Option<i64> {
+        self.known.get(external_id).map(|r| r.id)
     }
 
     /// The audit events: the writes, and the refused writes.
@@ -172,12 +219,13 @@ impl<'a> Ctx<'a> {
 
     /// The reporter's own report named by `external_id`, when it is still the current
     /// word on its record.
-    async fn target(&self, external_id: &str, field: &str) -> Result<report::Model, Failure> {
+    async fn target(&mut self, external_id: &str, field: &str) -> Result<report::Model, Failure> {
         let Some(t) = self.known.get(external_id).cloned() else {
             return problem(field, Problem::NotFound);
         };
         let record = RecordKind::from_code(&t.record).ok_or(Failure::Fatal(HubError::Internal))?;
         let kind = ReportKind::from_code(&t.kind).ok_or(Failure::Fatal(HubError::Internal))?;
+        self.flush().await?;
         let latest = store::latest_version(self.txn, record, t.record_id).await?;
         let latest_kind = store::latest_of_kind(self.txn, record, t.record_id, kind).await?;
         let current = t.action != "RETRACT"
@@ -227,6 +275,7 @@ impl<'a> Ctx<'a> {
         let prev = if created {
             None
         } else {
+            self.flush().await?;
             store::latest_version(self.txn, w.record, w.record_id).await?
         };
         let version = match (&prev, s.action_code()) {
@@ -236,34 +285,43 @@ impl<'a> Ctx<'a> {
             (None, _) => 2,
         };
         let overriding = !w.overrode.is_empty();
-        let row = report::ActiveModel {
-            reporter_id: Set(self.access.consumer.id),
-            reporter: Set(self.access.consumer.name.clone()),
-            external_id: Set(s.external_id.clone()),
-            kind: Set(kind.code().into()),
-            action: Set(s.action_code().into()),
-            record: Set(w.record.code().into()),
-            record_id: Set(w.record_id),
-            version: Set(version),
-            previous_id: Set(prev.as_ref().map(|p| p.id)),
-            corrects: Set(corrects),
-            id_number: Set(w.id_number.clone()),
-            content: Set(Value::Object(s.content()).to_string()),
-            snapshot: Set(w.snapshot.as_ref().map(Value::to_string)),
-            reason: Set(reason),
-            override_by: Set(overriding.then(|| self.access.consumer.name.clone())),
-            override_reason: Set(if overriding {
+        let mut row = report::Model {
+            id: 0,
+            reporter_id: self.access.consumer.id,
+            reporter: self.access.consumer.name.clone(),
+            external_id: s.external_id.clone(),
+            kind: kind.code().into(),
+            action: s.action_code().into(),
+            record: w.record.code().into(),
+            record_id: w.record_id,
+            version,
+            previous_id: prev.as_ref().map(|p| p.id),
+            corrects,
+            id_number: w.id_number.clone(),
+            content: Value::Object(s.content()).to_string(),
+            snapshot: w.snapshot.as_ref().map(Value::to_string),
+            reason,
+            override_by: overriding.then(|| self.access.consumer.name.clone()),
+            override_reason: if overriding {
                 self.options.override_reason.clone()
             } else {
                 None
-            }),
-            override_rules: Set(overriding.then(|| w.overrode.join(","))),
-            request_id: Set(self.access.request_id.chars().take(64).collect()),
-            created_at: Set(self.access.time.now),
-            ..Default::default()
+            },
+            override_rules: overriding.then(|| w.overrode.join(",")),
+            request_id: self.access.request_id.chars().take(64).collect(),
+            created_at: self.access.time.now,
+        };
+        // A new record's first version waits for the batch's next multi-row insert (a
+        // file of 100,000 rows is a hundred statements, not 100,000); a later version is
+        // written at once, since the next one is numbered from it.
+        let staged = created && self.txn.support_returning();
+        if !staged {
+            self.flush().await?;
+            row.id = report::Entity::insert(new_version(&row))
+                .exec(self.txn)
+                .await?
+                .last_insert_id;
         }
-        .insert(self.txn)
-        .await?;
         let field = FieldAccess {
             field: format!("Mutation.{}", mutation_of(s)),
             decision: Decision::Allowed,
@@ -271,11 +329,14 @@ impl<'a> Ctx<'a> {
                 record: w.record.code().into(),
                 record_id: w.record_id,
                 before: row.previous_id,
-                after: Some(row.id),
+                after: (!staged).then_some(row.id),
                 overrode: w.overrode.clone(),
             }),
         };
         self.writes.push(event(self.access, w.subject, field));
+        if staged {
+            self.staged.push((row.clone(), self.writes.len() - 1));
+        }
         let receipt = receipt(&row, false);
         self.known.insert(row.external_id.clone(), row);
         Ok(receipt)
@@ -718,6 +779,35 @@ impl<'a> Ctx<'a> {
         };
         self.log(s, kind, Some(t.id), Some(reason.to_string()), written)
             .await
+    }
+}
+
+/// Staged version rows per multi-row insert.
+const STAGED_PER_INSERT: usize = 1000;
+
+/// A version row to insert (its id from the database).
+fn new_version(row: &report::Model) -> report::ActiveModel {
+    report::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        reporter_id: Set(row.reporter_id),
+        reporter: Set(row.reporter.clone()),
+        external_id: Set(row.external_id.clone()),
+        kind: Set(row.kind.clone()),
+        action: Set(row.action.clone()),
+        record: Set(row.record.clone()),
+        record_id: Set(row.record_id),
+        version: Set(row.version),
+        previous_id: Set(row.previous_id),
+        corrects: Set(row.corrects),
+        id_number: Set(row.id_number.clone()),
+        content: Set(row.content.clone()),
+        snapshot: Set(row.snapshot.clone()),
+        reason: Set(row.reason.clone()),
+        override_by: Set(row.override_by.clone()),
+        override_reason: Set(row.override_reason.clone()),
+        override_rules: Set(row.override_rules.clone()),
+        request_id: Set(row.request_id.clone()),
+        created_at: Set(row.created_at),
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sea_orm::{DatabaseTransaction, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
 
 use super::{invalid, store, Action, Options, Submission};
 use crate::departments::{Department, DeptMap};
@@ -23,9 +23,12 @@ use crate::sources::{ArchiveLoader, Sources};
 
 type Sections = DeptMap<Result<Arc<dyn Section>, Unavailable>>;
 
+/// Persons read for judgement, by ID number.
+pub type Read = HashMap<String, Person>;
+
 /// A person being claimed for: their training records as of the lock, with this batch's
 /// payments, and every other department's section.
-struct Person {
+pub struct Person {
     training: TrainingFile,
     others: Sections,
 }
@@ -67,54 +70,71 @@ pub async fn lock(txn: &DatabaseTransaction, ids: &[String]) -> Result<Claims, D
     })
 }
 
+/// Reads persons whose guards this batch holds: their HRSS training records on `conn`
+/// (the batch's transaction, or — for persons none of whose claims the batch has applied
+/// yet — a pooled connection, which then sees the same committed rows), and every other
+/// department through the sources, at the same time.
+pub async fn read<C: ConnectionTrait>(
+    conn: &C,
+    sources: &Sources,
+    ids: Vec<String>,
+) -> Result<HashMap<String, Person>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let parsed: Vec<IdNumber> = ids.iter().filter_map(|i| IdNumber::parse(i).ok()).collect();
+    let others: Vec<Department> = Department::ALL
+        .iter()
+        .copied()
+        .filter(|d| *d != Department::HrssTraining)
+        .collect();
+    let loader = ArchiveLoader::new(sources.clone());
+    let (files, read) = tokio::join!(
+        store::training_files(conn, &ids),
+        loader.load_sections(&parsed, &others)
+    );
+    let mut files = files?;
+    let by_dept: HashMap<Department, Result<crate::sources::DepartmentRecords, Unavailable>> =
+        read.into_iter().collect();
+    let mut persons = HashMap::with_capacity(parsed.len());
+    for id in parsed {
+        let sections = DeptMap::from_fn(|d| match by_dept.get(&d) {
+            Some(Ok(records)) => records.get(&id).cloned().ok_or(Unavailable(d)),
+            Some(Err(e)) => Err(*e),
+            // HRSS training's section is the locked read, put in at judgement.
+            None => Err(Unavailable(d)),
+        });
+        let training = files.remove(id.as_str()).unwrap_or_default();
+        persons.insert(
+            id.as_str().to_string(),
+            Person {
+                training,
+                others: sections,
+            },
+        );
+    }
+    Ok(persons)
+}
+
 impl Claims {
-    /// Reads the locked persons among `ids` not read yet: their HRSS training records in
-    /// the transaction, every other department through the sources.
-    pub async fn load(
-        &mut self,
-        txn: &DatabaseTransaction,
-        sources: &Sources,
-        ids: &[String],
-    ) -> Result<(), DbErr> {
+    /// The locked persons among `ids` not read yet (sorted, once each).
+    pub fn wanted<'a>(&self, ids: impl IntoIterator<Item = &'a String>) -> Vec<String> {
         let mut ids: Vec<String> = ids
-            .iter()
+            .into_iter()
             .filter(|i| !self.persons.contains_key(*i) && self.remaining.contains_key(*i))
             .cloned()
             .collect();
         ids.sort();
         ids.dedup();
-        if ids.is_empty() {
-            return Ok(());
+        ids
+    }
+
+    /// Takes in persons read by [`read`] (a person already here stays as the batch left
+    /// them: their claims so far count).
+    pub fn add(&mut self, read: HashMap<String, Person>) {
+        for (id, person) in read {
+            self.persons.entry(id).or_insert(person);
         }
-        let mut files = store::training_files(txn, &ids).await?;
-        let parsed: Vec<IdNumber> = ids.iter().filter_map(|i| IdNumber::parse(i).ok()).collect();
-        let others: Vec<Department> = Department::ALL
-            .iter()
-            .copied()
-            .filter(|d| *d != Department::HrssTraining)
-            .collect();
-        let read = ArchiveLoader::new(sources.clone())
-            .load_sections(&parsed, &others)
-            .await;
-        let by_dept: HashMap<Department, Result<crate::sources::DepartmentRecords, Unavailable>> =
-            read.into_iter().collect();
-        for id in parsed {
-            let sections = DeptMap::from_fn(|d| match by_dept.get(&d) {
-                Some(Ok(records)) => records.get(&id).cloned().ok_or(Unavailable(d)),
-                Some(Err(e)) => Err(*e),
-                // HRSS training's section is the locked read, put in at judgement.
-                None => Err(Unavailable(d)),
-            });
-            let training = files.remove(id.as_str()).unwrap_or_default();
-            self.persons.insert(
-                id.as_str().to_string(),
-                Person {
-                    training,
-                    others: sections,
-                },
-            );
-        }
-        Ok(())
     }
 
     /// A claim for this person was dealt with (written or not): after their last one,

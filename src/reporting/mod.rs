@@ -24,6 +24,11 @@ mod claims;
 pub mod import;
 mod store;
 
+/// A batch writing this many rows is a bulk load: the planner's statistics are refreshed
+/// after it, or the next file's look-ups among the new rows would be planned as if the
+/// tables were still small (a 100,000-row file then took 14 s only to find its keys).
+const ANALYZE_AFTER_ROWS: usize = 10_000;
+
 /// Claims whose persons are read together (one read per department per chunk).
 const CLAIMS_READ_AHEAD: usize = 1000;
 
@@ -213,6 +218,10 @@ impl Reporter {
                 return Err(db_error(e));
             }
         }
+        // Claimed persons are read a chunk at a time; on a server database the next chunk
+        // is read while this one is judged and written.
+        let read_ahead = !store::is_sqlite(&self.training);
+        let mut ahead: Option<tokio::task::JoinHandle<Result<claims::Read, DbErr>>> = None;
         let mut read_until = 0;
         for (i, s) in batch.iter().enumerate() {
             if results[i].is_some() {
@@ -220,18 +229,24 @@ impl Reporter {
             }
             if i >= read_until {
                 read_until = i + CLAIMS_READ_AHEAD;
-                // The persons the next rows claim for, read together.
-                let next: Vec<String> = batch[i..]
-                    .iter()
-                    .zip(&results[i..])
-                    .take(CLAIMS_READ_AHEAD)
-                    .filter(|(_, r)| r.is_none())
-                    .filter_map(|(s, _)| claims::claimed_person(s))
-                    .collect();
-                if let Err(e) = ctx.claims.load(&txn, &self.sources, &next).await {
+                let chunk = claimed_in(&batch, &results, i, read_until);
+                let read = self.read_chunk(&txn, &mut ctx, ahead.take(), &chunk).await;
+                if let Err(e) = read {
                     drop(ctx);
                     let _ = txn.rollback().await;
                     return Err(db_error(e));
+                }
+                if read_ahead {
+                    let next =
+                        claimed_in(&batch, &results, read_until, read_until + CLAIMS_READ_AHEAD);
+                    let this: std::collections::HashSet<&String> = chunk.iter().collect();
+                    let wanted = ctx.claims.wanted(next.iter().filter(|p| !this.contains(p)));
+                    if !wanted.is_empty() {
+                        let (conn, sources) = (self.training.clone(), self.sources.clone());
+                        ahead = Some(tokio::spawn(async move {
+                            claims::read(&conn, &sources, wanted).await
+                        }));
+                    }
                 }
             }
             let outcome = ctx.apply(s).await;
@@ -251,11 +266,24 @@ impl Reporter {
                 }
             }
         }
+        if let Err(e) = ctx.flush().await {
+            drop(ctx);
+            let _ = txn.rollback().await;
+            return Err(db_error(e));
+        }
         let results: Vec<Result<Receipt, HubError>> = results
             .into_iter()
-            .map(|r| r.unwrap_or(Err(HubError::Internal)))
+            .map(|r| match r {
+                // First versions were inserted together: their ids are known now.
+                Some(Ok(mut receipt)) if receipt.version_id == 0 => {
+                    receipt.version_id = ctx.version_id(&receipt.external_id).unwrap_or(0);
+                    Ok(receipt)
+                }
+                other => other.unwrap_or(Err(HubError::Internal)),
+            })
             .collect();
         let (writes, denials) = ctx.finish();
+        let written = writes.len();
         let rejected = results.iter().any(Result::is_err);
         let write = !dry_run && !writes.is_empty() && (options.accept_valid || !rejected);
         // Refused writes are audited whatever happens to the batch.
@@ -278,6 +306,9 @@ impl Reporter {
             });
         }
         txn.commit().await.map_err(db_error)?;
+        if written >= ANALYZE_AFTER_ROWS {
+            store::analyze(&self.training).await;
+        }
         Ok(BatchOutcome {
             results,
             written: true,
@@ -301,6 +332,29 @@ impl Reporter {
                 tracing::error!(error = %e, "audit trail unavailable");
                 HubError::AuditUnavailable
             })
+    }
+
+    /// Makes every person `chunk` claims for readable to the batch: those read ahead, and
+    /// the rest read now in the transaction.
+    async fn read_chunk(
+        &self,
+        txn: &DatabaseTransaction,
+        ctx: &mut apply::Ctx<'_>,
+        ahead: Option<tokio::task::JoinHandle<Result<claims::Read, DbErr>>>,
+        chunk: &[String],
+    ) -> Result<(), DbErr> {
+        if let Some(task) = ahead {
+            let read = task
+                .await
+                .map_err(|e| DbErr::Custom(format!("claim read-ahead failed: {e}")))??;
+            ctx.claims.add(read);
+        }
+        let rest = ctx.claims.wanted(chunk);
+        if !rest.is_empty() {
+            let read = claims::read(txn, &self.sources, rest).await?;
+            ctx.claims.add(read);
+        }
+        Ok(())
     }
 
     /// What the batch needs before its first submission: the reporter's reports it names
@@ -370,6 +424,23 @@ impl Reporter {
         };
         self.training.begin_with_options(options).await
     }
+}
+
+/// The persons claimed for by the submissions in `from..to` still to be applied.
+fn claimed_in(
+    batch: &[Submission],
+    results: &[Option<Result<Receipt, HubError>>],
+    from: usize,
+    to: usize,
+) -> Vec<String> {
+    let to = to.min(batch.len());
+    let from = from.min(to);
+    batch[from..to]
+        .iter()
+        .zip(&results[from..to])
+        .filter(|(_, r)| r.is_none())
+        .filter_map(|(s, _)| claims::claimed_person(s))
+        .collect()
 }
 
 /// Receipts of a batch that was not written are not receipts: their ids were rolled back.

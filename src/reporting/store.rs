@@ -49,8 +49,8 @@ pub async fn lock_persons(txn: &DatabaseTransaction, ids: &[String]) -> Result<(
 
 /// The persons' HRSS training records as they stand now, read in the transaction (after
 /// the guard is taken), never from a cache.
-pub async fn training_files(
-    txn: &DatabaseTransaction,
+pub async fn training_files<C: ConnectionTrait>(
+    conn: &C,
     ids: &[String],
 ) -> Result<Grouped<TrainingFile>, DbErr> {
     let mut out: Grouped<TrainingFile> = ids
@@ -58,7 +58,7 @@ pub async fn training_files(
         .map(|i| (i.clone(), TrainingFile::default()))
         .collect();
     for chunk in ids.chunks(1000) {
-        crate::sources::sql::hrss_training::read(txn, chunk.to_vec(), &mut out).await?;
+        crate::sources::sql::hrss_training::read(conn, chunk.to_vec(), &mut out).await?;
     }
     Ok(out)
 }
@@ -72,12 +72,18 @@ pub async fn reports_by_external(
 ) -> Result<HashMap<String, report::Model>, DbErr> {
     let mut out = HashMap::new();
     for chunk in external_ids.chunks(1000) {
+        // By the key alone (its own index), the reporter filtered here: with the reporter
+        // in the query, each thousand keys took 44 ms on the benchmark's PostgreSQL (the
+        // planner read all of that reporter's versions) against 1.5 ms by the keys.
         let rows = report::Entity::find()
-            .filter(report::Column::ReporterId.eq(reporter_id))
             .filter(report::Column::ExternalId.is_in(chunk.iter().copied()))
             .all(txn)
             .await?;
-        out.extend(rows.into_iter().map(|r| (r.external_id.clone(), r)));
+        out.extend(
+            rows.into_iter()
+                .filter(|r| r.reporter_id == reporter_id)
+                .map(|r| (r.external_id.clone(), r)),
+        );
     }
     Ok(out)
 }
@@ -220,4 +226,16 @@ pub async fn delete_record(
 /// Whether the backend is SQLite (whose transactions are taken `IMMEDIATE`).
 pub fn is_sqlite(conn: &impl ConnectionTrait) -> bool {
     conn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
+}
+
+/// Refreshes PostgreSQL's statistics of the tables a bulk import grows (as the seeder does
+/// after its bulk load). Only an optimisation: a failure is logged.
+pub async fn analyze(conn: &sea_orm::DatabaseConnection) {
+    if conn.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return;
+    }
+    let sql = "ANALYZE trn_report, trn_claim_guard, trn_class, trn_enrolment, trn_certificate, trn_subsidy";
+    if let Err(e) = conn.execute_unprepared(sql).await {
+        tracing::warn!(error = %e, "statistics not refreshed after a bulk import");
+    }
 }
