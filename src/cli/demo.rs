@@ -12,19 +12,27 @@ use entities::hub::ConsumerKind;
 pub const DEMO_INSTITUTION: &str = "demo-training-institution";
 
 /// Registers the demo institution consumer for the first directory institution in
-/// Liaocheng's Dongchangfu district (where the demo county desk reports); its name, key
-/// and the institution, or `None` when the seeded data has no such institution.
+/// Liaocheng's Dongchangfu district (where the demo county desk reports) when there is
+/// one; its name, key and the institution, or `None` when none is on the directory.
 pub async fn register_institution(
     dbs: &Databases,
 ) -> anyhow::Result<Option<(String, String, institution::Model)>> {
     let training = &dbs.get(Department::HrssTraining).conn;
-    let Some(inst) = institution::Entity::find()
-        .filter(institution::Column::InDirectory.eq(true))
-        .filter(institution::Column::RegionCode.starts_with("371502"))
-        .order_by_asc(institution::Column::Id)
-        .one(training)
-        .await?
-    else {
+    let mut found = None;
+    // A small demo population may have no institution in the district: then Liaocheng's,
+    // then any on the directory.
+    for region in ["371502", "3715", ""] {
+        found = institution::Entity::find()
+            .filter(institution::Column::InDirectory.eq(true))
+            .filter(institution::Column::RegionCode.starts_with(region))
+            .order_by_asc(institution::Column::Id)
+            .one(training)
+            .await?;
+        if found.is_some() {
+            break;
+        }
+    }
+    let Some(inst) = found else {
         return Ok(None);
     };
     let (_, key) = add_consumer(
