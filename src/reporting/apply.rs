@@ -401,6 +401,24 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// A record about one person written, with the record after it.
+    fn about_person(
+        &self,
+        record: RecordKind,
+        record_id: i64,
+        id_number: &str,
+        snapshot: serde_json::Map<String, Value>,
+    ) -> Written {
+        Written {
+            record,
+            record_id,
+            subject: self.audit.subject(id_number),
+            id_number: Some(id_number.to_string()),
+            snapshot: Some(Value::Object(snapshot)),
+            overrode: Vec::new(),
+        }
+    }
+
     /// Refuses a write outside the consumer's region scope (a record not bound to a class).
     fn in_region(&self, region: String) -> Result<(), Failure> {
         let scope = WriteScope {
@@ -490,14 +508,7 @@ impl<'a> Ctx<'a> {
         snapshot.insert("id".into(), json!(id));
         snapshot.insert("result".into(), json!(dom::TrainingResult::from(result)));
         snapshot.insert("attendedHours".into(), json!(hours));
-        Ok(Written {
-            record: RecordKind::Enrolment,
-            record_id: id,
-            subject: self.audit.subject(e.id_number.as_str()),
-            id_number: Some(e.id_number.as_str().to_string()),
-            snapshot: Some(Value::Object(snapshot)),
-            overrode: Vec::new(),
-        })
+        Ok(self.about_person(RecordKind::Enrolment, id, e.id_number.as_str(), snapshot))
     }
 
     async fn result(
@@ -616,14 +627,7 @@ impl<'a> Ctx<'a> {
         };
         let mut snapshot = Report::Certificate(x.clone()).content();
         snapshot.insert("id".into(), json!(id));
-        Ok(Written {
-            record: RecordKind::Certificate,
-            record_id: id,
-            subject: self.audit.subject(x.id_number.as_str()),
-            id_number: Some(x.id_number.as_str().to_string()),
-            snapshot: Some(Value::Object(snapshot)),
-            overrode: Vec::new(),
-        })
+        Ok(self.about_person(RecordKind::Certificate, id, x.id_number.as_str(), snapshot))
     }
 
     async fn subsidy(
@@ -678,12 +682,8 @@ impl<'a> Ctx<'a> {
         let mut snapshot = Report::Subsidy(x.clone()).content();
         snapshot.insert("id".into(), json!(id));
         Ok(Written {
-            record: RecordKind::Subsidy,
-            record_id: id,
-            subject: self.audit.subject(x.id_number.as_str()),
-            id_number: Some(x.id_number.as_str().to_string()),
-            snapshot: Some(Value::Object(snapshot)),
             overrode,
+            ..self.about_person(RecordKind::Subsidy, id, x.id_number.as_str(), snapshot)
         })
     }
 
@@ -785,30 +785,11 @@ impl<'a> Ctx<'a> {
 /// Staged version rows per multi-row insert.
 const STAGED_PER_INSERT: usize = 1000;
 
-/// A version row to insert (its id from the database).
+/// A version row to insert (its id from the database; every other column as given).
 fn new_version(row: &report::Model) -> report::ActiveModel {
-    report::ActiveModel {
-        id: sea_orm::ActiveValue::NotSet,
-        reporter_id: Set(row.reporter_id),
-        reporter: Set(row.reporter.clone()),
-        external_id: Set(row.external_id.clone()),
-        kind: Set(row.kind.clone()),
-        action: Set(row.action.clone()),
-        record: Set(row.record.clone()),
-        record_id: Set(row.record_id),
-        version: Set(row.version),
-        previous_id: Set(row.previous_id),
-        corrects: Set(row.corrects),
-        id_number: Set(row.id_number.clone()),
-        content: Set(row.content.clone()),
-        snapshot: Set(row.snapshot.clone()),
-        reason: Set(row.reason.clone()),
-        override_by: Set(row.override_by.clone()),
-        override_reason: Set(row.override_reason.clone()),
-        override_rules: Set(row.override_rules.clone()),
-        request_id: Set(row.request_id.clone()),
-        created_at: Set(row.created_at),
-    }
+    let mut am = sea_orm::IntoActiveModel::into_active_model(row.clone());
+    am.id = sea_orm::ActiveValue::NotSet;
+    am
 }
 
 /// Whether a report of `kind` creates its record (a result versions an enrolment).

@@ -379,12 +379,7 @@ impl Reporter {
             .collect();
         ctx.known = store::reports_by_external(txn, ctx.reporter_id(), &keys).await?;
         // Claims: every person claimed for is locked before any is read or judged.
-        let claimed: Vec<String> = batch
-            .iter()
-            .zip(results)
-            .filter(|(_, r)| r.is_none())
-            .filter_map(|(s, _)| claims::claimed_person(s))
-            .collect();
+        let claimed = claimed_in(batch, results, 0, batch.len());
         if !claimed.is_empty() {
             ctx.claims = claims::lock(txn, &claimed).await?;
         }
