@@ -4,7 +4,7 @@
 //! county templates), and the checks a report passes on its own, before any record is
 //! looked up.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::hrss_training::{
@@ -112,6 +112,61 @@ impl RecordKind {
         .into_iter()
         .find(|k| k.code() == code)
     }
+}
+
+/// What a version of a record did: filed it, corrected it, or withdrew it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReportAction {
+    File,
+    Correct,
+    Retract,
+}
+
+impl ReportAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::File => "FILE",
+            Self::Correct => "CORRECT",
+            Self::Retract => "RETRACT",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::File, Self::Correct, Self::Retract]
+            .into_iter()
+            .find(|a| a.code() == code)
+    }
+}
+
+/// One version of a record as the version log keeps it: the report as sent, the record
+/// after it, and why — so that audit and screening can see what was paid on the basis
+/// of what, after any correction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportVersion {
+    pub version_id: i64,
+    pub record: RecordKind,
+    /// Kept across versions.
+    pub record_id: i64,
+    pub version: i32,
+    pub previous_version_id: Option<i64>,
+    pub kind: ReportKind,
+    pub action: ReportAction,
+    /// For a correction or retraction: the version it corrects.
+    pub corrects_version_id: Option<i64>,
+    pub external_id: String,
+    /// The reporting consumer, by its name at the time.
+    pub reporter: String,
+    /// The report as sent (JSON).
+    pub content: String,
+    /// The record after this version (JSON); none once retracted.
+    pub snapshot: Option<String>,
+    /// A late filing or enrolment, correction or retraction reason.
+    pub reason: Option<String>,
+    pub override_by: Option<String>,
+    pub override_reason: Option<String>,
+    pub overridden_rules: Vec<String>,
+    pub reported_at: DateTime<Utc>,
 }
 
 /// One field of a report: its GraphQL (and JSON) name, the Chinese column header of the

@@ -29,6 +29,13 @@ impl Gql<'_, Option<Date>> for Option<NaiveDate> {
     }
 }
 
+/// Instants as RFC 3339 text in UTC, as receipts give them.
+impl Gql<'_, String> for chrono::DateTime<chrono::Utc> {
+    fn gql(&self) -> String {
+        self.to_rfc3339()
+    }
+}
+
 /// `Gql` for GraphQL enums declared with `#[graphql(remote = "…")]` over a domain enum
 /// (async-graphql generates the `From` both ways).
 #[macro_export]

@@ -124,12 +124,18 @@ pub enum ReportRecord {
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+#[graphql(remote = "r::ReportAction", rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum ReportAction {
     File,
     Correct,
     Retract,
 }
+
+crate::gql_enums!(
+    ReportKind => r::ReportKind,
+    ReportRecord => r::RecordKind,
+    ReportAction => r::ReportAction,
+);
 
 /// What a report came to: the record it wrote (its id is kept across versions) and the
 /// version, or — on a repeated `externalId` with the same content — the first result.
@@ -156,11 +162,7 @@ impl From<Receipt> for ReportReceipt {
         Self {
             external_id: x.external_id,
             kind: x.kind.into(),
-            action: match x.action {
-                "CORRECT" => ReportAction::Correct,
-                "RETRACT" => ReportAction::Retract,
-                _ => ReportAction::File,
-            },
+            action: x.action.into(),
             record: x.record.into(),
             record_id: x.record_id,
             version: x.version,

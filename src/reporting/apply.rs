@@ -16,7 +16,7 @@ use super::{claims, event, invalid, store, Action, Options, Receipt, Submission}
 use crate::audit::{AuditLog, Decision, FieldAccess, NewAuditEvent, WriteRef};
 use crate::domain::hrss_training as dom;
 use crate::domain::reports::{
-    differing_fields, FieldProblem, Problem, RecordKind, Report, ReportKind,
+    differing_fields, FieldProblem, Problem, RecordKind, Report, ReportAction, ReportKind,
 };
 use crate::error::{ConflictReason, HubError};
 use crate::policy::enforce::writes::{may_report, may_write, WriteScope};
@@ -821,11 +821,7 @@ fn receipt(row: &report::Model, replayed: bool) -> Receipt {
     Receipt {
         external_id: row.external_id.clone(),
         kind: ReportKind::from_code(&row.kind).unwrap_or(ReportKind::Class),
-        action: match row.action.as_str() {
-            "CORRECT" => "CORRECT",
-            "RETRACT" => "RETRACT",
-            _ => "FILE",
-        },
+        action: ReportAction::from_code(&row.action).unwrap_or(ReportAction::File),
         record: RecordKind::from_code(&row.record).unwrap_or(RecordKind::Class),
         record_id: row.record_id,
         version: row.version,

@@ -21,6 +21,7 @@ use crate::sources::Sources;
 mod apply;
 pub mod bulk;
 mod claims;
+mod history;
 pub mod import;
 mod store;
 
@@ -111,8 +112,7 @@ pub struct Options {
 pub struct Receipt {
     pub external_id: String,
     pub kind: ReportKind,
-    /// `FILE`, `CORRECT` or `RETRACT`.
-    pub action: &'static str,
+    pub action: reports::ReportAction,
     pub record: RecordKind,
     /// Kept across versions.
     pub record_id: i64,
@@ -446,7 +446,11 @@ fn unwritten(results: Vec<Result<Receipt, HubError>>) -> Vec<Result<Receipt, Hub
             Ok(rc) if !rc.replayed => Ok(Receipt {
                 version_id: 0,
                 previous_version_id: None,
-                record_id: if rc.action == "FILE" { 0 } else { rc.record_id },
+                record_id: if rc.action == reports::ReportAction::File {
+                    0
+                } else {
+                    rc.record_id
+                },
                 ..rc
             }),
             other => other,

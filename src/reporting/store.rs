@@ -239,3 +239,16 @@ pub async fn analyze(conn: &sea_orm::DatabaseConnection) {
         tracing::warn!(error = %e, "statistics not refreshed after a bulk import");
     }
 }
+
+/// Every version the log keeps of the records about one person, oldest first (by its
+/// ID-number index).
+pub async fn versions_about<C: ConnectionTrait>(
+    conn: &C,
+    id_number: &str,
+) -> Result<Vec<report::Model>, DbErr> {
+    report::Entity::find()
+        .filter(report::Column::IdNumber.eq(id_number))
+        .order_by_asc(report::Column::Id)
+        .all(conn)
+        .await
+}

@@ -407,7 +407,7 @@ async fn reports_are_idempotent_validated_versioned_and_audited() {
             body["errors"][0]["extensions"]["reason"], "SUPERSEDED",
             "{body}"
         );
-        let conn = &app.state.dbs.get(Department::HrssTraining).conn;
+        let conn = &app.state.dbs.get(Department::HrssTraining).conn.clone();
         let versions = report::Entity::find()
             .filter(report::Column::Record.eq("ENROLMENT"))
             .filter(report::Column::RecordId.eq(enrolment_id))
@@ -420,6 +420,60 @@ async fn reports_are_idempotent_validated_versioned_and_audited() {
             .as_deref()
             .unwrap_or("")
             .contains("13800138000")));
+
+        // … and readable through the API, governed and audited like any field: the old
+        // version's phone number is still there, beside the correction and its reason.
+        let q = "query($id: IdNumber!) { person(idNumber: $id) { reportHistory {
+            versionId record recordId version previousVersionId kind action
+            correctsVersionId externalId reporter content snapshot reason reportedAt } } }";
+        let body = app.gql(q, json!({"id": who})).await;
+        let history = body["data"]["person"]["reportHistory"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"));
+        let of_enrolment: Vec<&Value> = history
+            .iter()
+            .filter(|v| v["record"] == "ENROLMENT" && v["recordId"] == enrolment_id)
+            .collect();
+        assert_eq!(of_enrolment.len(), 3, "{body}");
+        let versions: Vec<i64> = of_enrolment
+            .iter()
+            .map(|v| v["version"].as_i64().unwrap())
+            .collect();
+        assert_eq!(versions, [1, 2, 3]);
+        assert!(of_enrolment[0]["snapshot"]
+            .as_str()
+            .unwrap()
+            .contains("13800138000"));
+        let fix = of_enrolment[2];
+        assert_eq!(fix["action"], "CORRECT");
+        assert_eq!(fix["externalId"], "E-1c");
+        assert_eq!(fix["reason"], "电话录入错误");
+        assert_eq!(fix["reporter"], DESK);
+        assert_eq!(fix["previousVersionId"], of_enrolment[1]["versionId"]);
+        assert_eq!(fix["correctsVersionId"], of_enrolment[0]["versionId"]);
+        assert!(fix["content"].as_str().unwrap().contains("13900139000"));
+        assert!(history
+            .iter()
+            .any(|v| v["record"] == "SUBSIDY" && v["kind"] == "SUBSIDY"));
+        // A consumer granted the trainings but not the history: null in place, audited.
+        let toml = "[[consumers]]\nname = \"no-history\"\nkind = \"DEPARTMENT_SYSTEM\"\ndepartment = \"civil_affairs\"\nregions = [\"3715\"]\npurposes = [\"living_allowance_check\"]\n\n[[grants]]\nconsumer = \"no-history\"\npurpose = \"living_allowance_check\"\neffect = \"ALLOW\"\nfields = [\"Person.trainings\", \"Training.*\"]\n";
+        app.apply_policy(toml).await.unwrap();
+        let (_, denied) = app
+            .gql_as(
+                "no-history",
+                "living_allowance_check",
+                q,
+                json!({"id": who}),
+                None,
+            )
+            .await;
+        assert!(denied["data"]["person"].is_object(), "{denied}");
+        assert!(
+            denied["data"]["person"]["reportHistory"].is_null(),
+            "{denied}"
+        );
+        assert_eq!(codes(&denied), ["FORBIDDEN"], "{denied}");
+        assert!(!denied.to_string().contains("13800138000"), "{denied}");
 
         // Retractions: a class in use cannot go; a subsidy can, and is no longer current.
         let q = format!(
@@ -524,6 +578,13 @@ async fn reports_are_idempotent_validated_versioned_and_audited() {
         assert!(events
             .iter()
             .any(|e| e.fields.contains("Mutation.fileClass") && e.fields.contains("DENIED")));
+        // Reading the history is audited too: the versions read, and the refusal.
+        assert!(events
+            .iter()
+            .any(|e| e.fields.contains("ReportVersion.content")));
+        assert!(events
+            .iter()
+            .any(|e| e.fields.contains("Person.reportHistory") && e.fields.contains("DENIED")));
         let report = archive_hub::audit::verify(hub, &audit.verifying_key(), &[])
             .await
             .unwrap();

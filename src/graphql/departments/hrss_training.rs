@@ -4,6 +4,8 @@
 use async_graphql::Enum;
 
 use crate::departments::Department;
+use crate::domain::reports::ReportVersion;
+use crate::graphql::reports::{ReportAction, ReportKind, ReportRecord};
 use crate::domain::hrss_training::{
     self as domain, Certificate, Institution, Subsidy, Training, TrainingClass, TrainingFile,
 };
@@ -183,6 +185,40 @@ crate::shared_object!(
     }
 );
 
+crate::shared_object!(
+    /// One version of an HRSS training record about the person, as the version log keeps
+    /// it: a correction or retraction is a new version, and the old ones stay here.
+    ReportVersion {
+        version_id: &i64 => HrssTraining, Unconditional, plain, None;
+        record: ReportRecord => HrssTraining, Unconditional, plain, None;
+        /// Kept across versions: the `id` of the training, certificate or subsidy.
+        record_id: &i64 => HrssTraining, Unconditional, plain, None;
+        version: &i32 => HrssTraining, Unconditional, plain, None;
+        previous_version_id: &Option<i64> => HrssTraining, Unconditional, plain, None;
+        kind: ReportKind => HrssTraining, Unconditional, plain, None;
+        action: ReportAction => HrssTraining, Unconditional, plain, None;
+        /// For a correction or retraction: the version it corrects.
+        corrects_version_id: &Option<i64> => HrssTraining, Unconditional, plain, None;
+        /// The reporting system's own key.
+        external_id: &String => HrssTraining, Conditional, plain, None;
+        /// The reporting consumer, by its name at the time.
+        reporter: &String => HrssTraining, Conditional, plain, None;
+        /// The report as sent (JSON): names and phone numbers in full, so never masked.
+        content: &String => HrssTraining, Conditional, sensitive, None;
+        /// The record after this version (JSON); null once retracted.
+        snapshot: &Option<String> => HrssTraining, Conditional, sensitive, None;
+        /// A late filing or enrolment, correction or retraction reason.
+        reason: &Option<String> => HrssTraining, Conditional, plain, None;
+        /// The consumer that paid a refused claim by an authorised override, and why.
+        override_by: &Option<String> => HrssTraining, Conditional, plain, None;
+        override_reason: &Option<String> => HrssTraining, Conditional, plain, None;
+        /// The rules that override paid the claim over.
+        overridden_rules: &Vec<String> => HrssTraining, Conditional, plain, None;
+        /// RFC 3339, UTC.
+        reported_at: String => HrssTraining, Unconditional, plain, None;
+    }
+);
+
 /// This department's fields on `Person` (merged into it).
 pub struct PersonFields(pub std::sync::Arc<crate::domain::Archive>);
 
@@ -225,5 +261,26 @@ impl PersonFields {
     ))]
     async fn subsidies(&self) -> async_graphql::Result<Option<&[Subsidy]>> {
         Ok(Some(&self.training()?.subsidies))
+    }
+    /// HRSS training: every version of the records about the person reported through the
+    /// hub (enrolments and results, certificates, subsidies), oldest first — what was
+    /// reported, corrected or withdrawn, when, by whom and why. Read from the version log
+    /// when asked, never cached.
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Conditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn report_history(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<ReportVersion>>> {
+        let reporter = ctx
+            .data::<crate::reporting::Reporter>()
+            .map_err(|_| crate::error::HubError::Internal)?;
+        let span = tracing::info_span!("source", department = "hrss_training", read = "versions");
+        let versions = tracing::Instrument::instrument(reporter.history(&self.0.id), span).await?;
+        Ok(Some(versions))
     }
 }
