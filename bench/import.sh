@@ -6,6 +6,7 @@
 #
 #   bench/import.sh                 # seeds archive_hub_bench (1,000,000 persons) if missing
 #   ROWS=10000 bench/import.sh
+#   BIN=/tmp/archive-hub-before bench/import.sh   # the same run with another build
 #
 # Each run uses fresh externalIds, so runs can follow each other on one database; the
 # files land in bench/out/ (CSV, UTF-8, the templates' Chinese headers).
@@ -22,8 +23,11 @@ OUT=bench/out
 mkdir -p "$OUT"
 
 command -v /usr/bin/time >/dev/null || (apt-get update -qq && apt-get install -y -qq time) >/dev/null
-cargo build --release --quiet
-BIN=${CARGO_TARGET_DIR:-target}/release/archive-hub
+# BIN=path/to/an/older/archive-hub compares a build before a change on the same database.
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=${CARGO_TARGET_DIR:-target}/release/archive-hub
+fi
 export DATABASE_URL="$BENCH_URL"
 export ARCHIVE_HUB_LOG__FILTER=warn
 

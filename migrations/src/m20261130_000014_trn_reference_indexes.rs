@@ -1,7 +1,6 @@
 //! Indexes on the references between HRSS training records — whether a class, enrolment
 //! or certificate may be retracted (nothing current rests on it) is a look-up, not a scan
-//! of a million subsidies — and on reports' `external_id` alone, so that a file's keys
-//! are found by probes even before the planner has statistics of a freshly grown log.
+//! of a million subsidies.
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]

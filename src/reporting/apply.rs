@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use serde_json::{json, Value};
 
+use super::staging::{self, Staged, Table};
 use super::{claims, event, invalid, store, Action, Options, Receipt, Submission};
 use crate::audit::{AuditLog, Decision, FieldAccess, NewAuditEvent, WriteRef};
 use crate::domain::hrss_training as dom;
@@ -71,6 +72,8 @@ pub struct Ctx<'a> {
     denials: Vec<NewAuditEvent>,
     /// First versions of new records not inserted yet, with their audit event's index.
     staged: Vec<(report::Model, usize)>,
+    /// New enrolments and subsidies not inserted yet (PostgreSQL).
+    records: Staged,
 }
 
 /// A record written: what the version log and the audit event need.
@@ -101,6 +104,7 @@ impl<'a> Ctx<'a> {
             writes: Vec::new(),
             denials: Vec::new(),
             staged: Vec::new(),
+            records: Staged::default(),
         }
     }
 
@@ -108,11 +112,12 @@ impl<'a> Ctx<'a> {
         self.access.consumer.id
     }
 
-    /// Inserts the staged versions, a thousand per statement, and gives their ids to the
-    /// receipts-to-be (`known`) and audit events. Rows come back from `RETURNING` in the
+    /// Inserts the staged records, then the staged versions, a thousand per statement,
+    /// and gives the versions' ids to the receipts-to-be (`known`) and audit events. Rows come back from `RETURNING` in the
     /// order of their `VALUES` (PostgreSQL and SQLite; Django's bulk_create relies on the
     /// same), and the count is checked.
     pub async fn flush(&mut self) -> Result<(), DbErr> {
+        self.records.flush(self.txn).await?;
         if self.staged.is_empty() {
             return Ok(());
         }
@@ -191,6 +196,10 @@ impl<'a> Ctx<'a> {
                 reason: ConflictReason::ExternalIdReused,
                 fields,
             });
+        }
+        // Whatever reads the record tables sees the staged rows: they are inserted first.
+        if staged_table(s).is_none_or(|t| !self.records.may_stage(t)) {
+            self.flush().await?;
         }
         match &s.action {
             Action::File(r) => self.write(s, r, None, None).await,
@@ -500,8 +509,15 @@ impl<'a> Ctx<'a> {
             None => {
                 am.result = Set(entities::hrss_training::TrainingResult::InProgress);
                 am.attended_hours = Set(0);
-                let m = am.insert(self.txn).await?;
-                (m.id, m.result, m.attended_hours)
+                if staging::supported(self.txn) {
+                    let id = self.records.reserve(self.txn, Table::Enrolment).await?;
+                    am.id = Set(id);
+                    self.records.enrolment(am);
+                    (id, entities::hrss_training::TrainingResult::InProgress, 0)
+                } else {
+                    let m = am.insert(self.txn).await?;
+                    (m.id, m.result, m.attended_hours)
+                }
             }
         };
         let mut snapshot = Report::Enrolment(e.clone()).content();
@@ -675,6 +691,12 @@ impl<'a> Ctx<'a> {
                 am.id = Set(id);
                 am.update(self.txn).await?.id
             }
+            None if staging::supported(self.txn) => {
+                let id = self.records.reserve(self.txn, Table::Subsidy).await?;
+                am.id = Set(id);
+                self.records.subsidy(am);
+                id
+            }
             None => am.insert(self.txn).await?.id,
         };
         // Earlier rows of the same batch count as paid for the later ones.
@@ -790,6 +812,15 @@ fn new_version(row: &report::Model) -> report::ActiveModel {
     let mut am = sea_orm::IntoActiveModel::into_active_model(row.clone());
     am.id = sea_orm::ActiveValue::NotSet;
     am
+}
+
+/// The table a submission's new record can be staged for, if any.
+fn staged_table(s: &Submission) -> Option<Table> {
+    match &s.action {
+        Action::File(Report::Enrolment(_)) => Some(Table::Enrolment),
+        Action::File(Report::Subsidy(_)) => Some(Table::Subsidy),
+        _ => None,
+    }
 }
 
 /// Whether a report of `kind` creates its record (a result versions an enrolment).

@@ -23,6 +23,7 @@ pub mod bulk;
 mod claims;
 mod history;
 pub mod import;
+mod staging;
 mod store;
 
 /// A batch writing this many rows is a bulk load: the planner's statistics are refreshed
