@@ -252,3 +252,53 @@ pub async fn versions_about<C: ConnectionTrait>(
         .all(conn)
         .await
 }
+
+/// Inserts first versions of new records and returns their ids, in the order given. On
+/// PostgreSQL as one JSON parameter, matched back by `external_id` (the rows are one
+/// reporter's, each key once); elsewhere as a multi-row insert whose `RETURNING` keys
+/// come back in the order of its `VALUES` (SQLite; MariaDB never stages).
+pub async fn insert_versions(
+    txn: &DatabaseTransaction,
+    rows: &[&report::Model],
+) -> Result<Vec<i64>, DbErr> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        let models: Vec<report::Model> = rows.iter().map(|r| (*r).clone()).collect();
+        let back = crate::db::json_insert::insert::<report::Entity, _>(
+            txn,
+            &models,
+            &[report::Column::Id],
+            &[report::Column::Id, report::Column::ExternalId],
+        )
+        .await?;
+        let mut by_key = HashMap::with_capacity(back.len());
+        for r in back {
+            let id: i64 = r[0]
+                .parse()
+                .map_err(|_| DbErr::Custom("version id is not a number".into()))?;
+            by_key.insert(r[1].clone(), id);
+        }
+        return rows
+            .iter()
+            .map(|r| {
+                by_key.get(&r.external_id).copied().ok_or_else(|| {
+                    DbErr::Custom("a staged version came back without its id".into())
+                })
+            })
+            .collect();
+    }
+    let ids = report::Entity::insert_many(rows.iter().map(|row| {
+        let mut am = sea_orm::IntoActiveModel::into_active_model((*row).clone());
+        am.id = sea_orm::ActiveValue::NotSet;
+        am
+    }))
+    .exec_with_returning_keys(txn)
+    .await?;
+    if ids.len() != rows.len() {
+        return Err(DbErr::Custom(format!(
+            "version log insert returned {} ids for {} rows",
+            ids.len(),
+            rows.len()
+        )));
+    }
+    Ok(ids)
+}
