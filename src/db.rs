@@ -1,8 +1,6 @@
 //! SQL connections: one pool per department, each counting the statements it runs (so
 //! tests can prove batching), the hub's own database, and migrating them all.
 
-pub mod json_insert;
-
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -113,7 +113,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// Inserts the staged records, then the staged versions, a thousand per statement,
-    /// and gives the versions' ids to the receipts-to-be (`known`) and audit events.
+    /// and gives the versions' ids to the receipts-to-be (`known`) and audit events. Rows come back from `RETURNING` in the
+    /// order of their `VALUES` (PostgreSQL and SQLite; Django's bulk_create relies on the
+    /// same), and the count is checked.
     pub async fn flush(&mut self) -> Result<(), DbErr> {
         self.records.flush(self.txn).await?;
         if self.staged.is_empty() {
@@ -121,8 +123,17 @@ impl<'a> Ctx<'a> {
         }
         let staged = std::mem::take(&mut self.staged);
         for chunk in staged.chunks(STAGED_PER_INSERT) {
-            let rows: Vec<&report::Model> = chunk.iter().map(|(row, _)| row).collect();
-            let ids = store::insert_versions(self.txn, &rows).await?;
+            let rows = chunk.iter().map(|(row, _)| new_version(row));
+            let ids = report::Entity::insert_many(rows)
+                .exec_with_returning_keys(self.txn)
+                .await?;
+            if ids.len() != chunk.len() {
+                return Err(DbErr::Custom(format!(
+                    "version log insert returned {} ids for {} rows",
+                    ids.len(),
+                    chunk.len()
+                )));
+            }
             for ((row, event), id) in chunk.iter().zip(ids) {
                 if let Some(known) = self.known.get_mut(&row.external_id) {
                     known.id = id;
