@@ -16,7 +16,6 @@ mod m20261130_000011_hub_screening;
 mod m20261130_000012_trn_reports;
 mod m20261130_000013_hub_institution_consumers;
 mod m20261130_000014_trn_reference_indexes;
-mod m20261130_000015_trn_report_external_index;
 
 /// Declares a department migrator with its own `seaql_migrations_<dept>` history table.
 macro_rules! department_migrator {
@@ -43,7 +42,6 @@ department_migrator!(
         m20261121_000001_hrss_training::Migration,
         m20261130_000012_trn_reports::Migration,
         m20261130_000014_trn_reference_indexes::Migration,
-        m20261130_000015_trn_report_external_index::Migration,
     ]
 );
 department_migrator!(

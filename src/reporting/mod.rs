@@ -308,7 +308,14 @@ impl Reporter {
         }
         txn.commit().await.map_err(db_error)?;
         if written >= ANALYZE_AFTER_ROWS {
-            store::analyze(&self.training).await;
+            let grown: std::collections::BTreeSet<RecordKind> = batch
+                .iter()
+                .filter_map(|s| match &s.action {
+                    Action::File(r) | Action::Correct { report: r, .. } => Some(r.kind().record()),
+                    Action::Retract { .. } => None,
+                })
+                .collect();
+            store::analyze(&self.training, &grown).await;
         }
         Ok(BatchOutcome {
             results,
