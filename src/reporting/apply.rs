@@ -113,9 +113,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// Inserts the staged records, then the staged versions, a thousand per statement,
-    /// and gives the versions' ids to the receipts-to-be (`known`) and audit events. Rows come back from `RETURNING` in the
-    /// order of their `VALUES` (PostgreSQL and SQLite; Django's bulk_create relies on the
-    /// same), and the count is checked.
+    /// and gives the versions' ids to the receipts-to-be (`known`) and audit events. Rows
+    /// come back from `RETURNING` in the order of their `VALUES` (PostgreSQL and SQLite;
+    /// Django's bulk_create relies on the same), and the count is checked.
     pub async fn flush(&mut self) -> Result<(), DbErr> {
         self.records.flush(self.txn).await?;
         if self.staged.is_empty() {

@@ -26,9 +26,10 @@ pub mod import;
 mod staging;
 mod store;
 
-/// A batch writing this many rows is a bulk load: the planner's statistics are refreshed
-/// after it, or the next file's look-ups among the new rows would be planned as if the
-/// tables were still small (a 100,000-row file then took 14 s only to find its keys).
+/// A batch writing this many rows is a bulk load: the statistics of the tables it grew
+/// are refreshed after it, so that the next file's look-ups among the new rows are not
+/// planned as if the tables were still small (a first import into an empty log would
+/// otherwise wait for autovacuum's analyse).
 const ANALYZE_AFTER_ROWS: usize = 10_000;
 
 /// Claims whose persons are read together (one read per department per chunk).
