@@ -135,7 +135,8 @@ struct Cost {
     /// Introspection lists nested in one another (by field name; only checked under
     /// `__schema` / `__type`).
     lists: usize,
-    /// Persons asked for: `person` and `checkClaim` 1, `persons` its batch size.
+    /// Persons asked for: `person` and `checkClaim` 1, `persons` and `_entities` their
+    /// batch size.
     persons: usize,
 }
 
@@ -271,8 +272,13 @@ impl<'a> Checker<'a> {
                         (Some("Person"), _) => SOURCE_COST,
                         _ => 1,
                     };
-                    let complexity = if ty == Some("Query") && name == "persons" {
-                        self.batch_size(f).saturating_mul(child.complexity)
+                    let batch = match (ty, name) {
+                        (Some("Query"), "persons") => Some(self.batch_size(f, "idNumbers")),
+                        (Some("Query"), "_entities") => Some(self.batch_size(f, "representations")),
+                        _ => None,
+                    };
+                    let complexity = if let Some(n) = batch {
+                        n.saturating_mul(child.complexity)
                     } else {
                         weight.saturating_add(child.complexity)
                     };
@@ -287,9 +293,9 @@ impl<'a> Checker<'a> {
                         directives: child.directives + f.directives.len(),
                         arguments: child.arguments + f.arguments.len(),
                         lists: child.lists + usize::from(INTROSPECTION_LISTS.contains(&name)),
-                        persons: match (ty, name) {
-                            (Some("Query"), "persons") => self.batch_size(f),
-                            (Some("Query"), "person" | "checkClaim") => 1,
+                        persons: match (batch, ty, name) {
+                            (Some(n), _, _) => n,
+                            (None, Some("Query"), "person" | "checkClaim") => 1,
                             _ => child.persons,
                         },
                     };
@@ -373,10 +379,11 @@ impl<'a> Checker<'a> {
         Ok(cost)
     }
 
-    /// How many persons a `persons` field asks for (at least 1, at most one over the
-    /// limit: the resolver refuses larger batches itself).
-    fn batch_size(&self, f: &Field) -> usize {
-        let n = match f.get_argument("idNumbers").map(|v| &v.node) {
+    /// How many persons a `persons` or `_entities` field asks for in its list argument
+    /// `arg` (at least 1, at most one over the limit: the resolver refuses larger batches
+    /// itself).
+    fn batch_size(&self, f: &Field, arg: &str) -> usize {
+        let n = match f.get_argument(arg).map(|v| &v.node) {
             Some(Value::List(items)) => items.len(),
             Some(Value::Variable(var)) => match self.variables.get(var) {
                 Some(ConstValue::List(items)) => items.len(),

@@ -15,6 +15,7 @@ use crate::sources::{ArchiveDataLoader, ArchiveLoader, Sources};
 pub mod access_log;
 pub mod convert;
 pub mod departments;
+pub mod federation;
 pub mod limits;
 pub mod person;
 pub mod reports;
@@ -54,18 +55,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(name = "idNumbers")] id_numbers: IdNumberList,
     ) -> async_graphql::Result<Vec<Option<Person>>> {
-        let limit = ctx
-            .data::<QueryLimits>()
-            .map_err(|_| HubError::Internal)?
-            .max_batch_ids;
-        if id_numbers.0.len() > limit {
-            return Err(HubError::LimitExceeded {
-                what: "idNumbers",
-                limit,
-                got: id_numbers.0.len(),
-            }
-            .into());
-        }
+        check_batch(ctx, "idNumbers", id_numbers.0.len())?;
         let ids = id_numbers
             .0
             .into_iter()
@@ -77,16 +67,25 @@ impl QueryRoot {
                 })
             })
             .collect::<Result<Vec<IdNumber>, HubError>>()?;
-        let archives = loader(ctx)?.load_many(ids.iter().cloned()).await?;
-        Ok(ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| {
-                let a = archives.get(id)?;
-                let admitted = admit(ctx, a, Some(i));
-                (admitted && a.maybe_known()).then(|| Person::new(a.clone()))
-            })
-            .collect())
+        admitted_persons(ctx, &ids).await
+    }
+
+    /// Federation: the persons named by `representations` (`{__typename: "Person",
+    /// idNumber}`), answered as `persons` answers them — same admission, policy, audit and
+    /// batching, at most `limits.maxBatchIds` at once.
+    #[graphql(name = "_entities")]
+    async fn entities(
+        &self,
+        ctx: &Context<'_>,
+        representations: Vec<async_graphql::Any>,
+    ) -> async_graphql::Result<Vec<Option<federation::Entity>>> {
+        federation::entities(ctx, representations).await
+    }
+
+    /// Federation: this subgraph's SDL, as the calling consumer is shown the schema.
+    #[graphql(name = "_service")]
+    async fn service(&self, ctx: &Context<'_>) -> federation::Service {
+        federation::service(ctx)
     }
 
     /// Checks a subsidy before it is paid: every rule a claim of its kind needs, run as if
@@ -163,6 +162,36 @@ impl QueryRoot {
     }
 }
 
+/// Refuses a batch of more than `limits.maxBatchIds` persons (`what`: the argument).
+fn check_batch(ctx: &Context<'_>, what: &'static str, got: usize) -> Result<(), HubError> {
+    let limit = ctx
+        .data::<QueryLimits>()
+        .map_err(|_| HubError::Internal)?
+        .max_batch_ids;
+    if got > limit {
+        return Err(HubError::LimitExceeded { what, limit, got });
+    }
+    Ok(())
+}
+
+/// The persons `ids` name, in order, read in one batch: each admitted at its index of
+/// this field's path, null when unknown to every department or not admitted.
+async fn admitted_persons(
+    ctx: &Context<'_>,
+    ids: &[IdNumber],
+) -> async_graphql::Result<Vec<Option<Person>>> {
+    let archives = loader(ctx)?.load_many(ids.iter().cloned()).await?;
+    Ok(ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let a = archives.get(id)?;
+            let admitted = admit(ctx, a, Some(i));
+            (admitted && a.maybe_known()).then(|| Person::new(a.clone()))
+        })
+        .collect())
+}
+
 /// The request's archive loader.
 fn loader<'a>(ctx: &'a Context<'_>) -> Result<&'a ArchiveDataLoader, HubError> {
     ctx.data::<ArchiveDataLoader>()
@@ -212,7 +241,7 @@ pub fn build_schema(limits: QueryLimits) -> HubSchema {
         .finish()
 }
 
-/// The SDL of the schema, as checked into `schema.graphql`.
+/// The subgraph SDL (Apollo Federation v2), as checked into `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(QueryLimits::default()).sdl()
+    federation::subgraph_sdl().to_string()
 }

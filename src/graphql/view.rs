@@ -364,6 +364,11 @@ fn reachable<'a>(defs: &[Def<'a>]) -> BTreeSet<&'a str> {
             "schema" => d.members.iter().for_each(|m| refs(m.line, &mut todo)),
             "directive" => refs(d.header, &mut todo),
             "type" | "interface" if d.header.contains("@key") => todo.push(d.name),
+            // The subgraph SDL has no `schema { … }`: the root types are found by name
+            // (one a consumer is shown nothing of is gone).
+            "type" if matches!(d.name, "Query" | "Mutation") && !d.members.is_empty() => {
+                todo.push(d.name)
+            }
             _ => {}
         }
     }

@@ -34,7 +34,7 @@ pub async fn graphiql(uri: axum::http::Uri, headers: HeaderMap) -> Response {
 
 /// The SDL as the calling consumer sees it: only the fields it could ever be allowed.
 pub async fn consumer_schema(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let sdl = state.schema.sdl();
+    let sdl = crate::graphql::sdl();
     let Some(store) = &state.policy else {
         return sdl.into_response();
     };

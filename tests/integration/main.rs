@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod conformance;
 mod errors;
+mod federation;
 mod hostile;
 mod hostile_corpus;
 mod imports;

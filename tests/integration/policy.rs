@@ -1024,9 +1024,12 @@ fn sdl_view(sdl: &str) -> std::collections::BTreeSet<String> {
     out
 }
 
-/// The same, from an introspection answer.
+/// The same, from an introspection answer — without what the Federation spec keeps out
+/// of a subgraph's SDL (`_entities`, `_service` and their types).
 fn introspected_view(data: &Value) -> std::collections::BTreeSet<String> {
-    let builtin = ["String", "Int", "Float", "Boolean", "ID"];
+    let builtin = [
+        "String", "Int", "Float", "Boolean", "ID", "_Any", "_Entity", "_Service",
+    ];
     let mut out = std::collections::BTreeSet::new();
     for t in data["__schema"]["types"].as_array().expect("types") {
         let name = t["name"].as_str().unwrap().to_string();
@@ -1034,7 +1037,11 @@ fn introspected_view(data: &Value) -> std::collections::BTreeSet<String> {
             continue;
         }
         for f in t["fields"].as_array().into_iter().flatten() {
-            out.insert(format!("{name}.{}", f["name"].as_str().unwrap()));
+            let field = f["name"].as_str().unwrap();
+            if name == "Query" && matches!(field, "_entities" | "_service") {
+                continue;
+            }
+            out.insert(format!("{name}.{field}"));
         }
         out.insert(name);
     }

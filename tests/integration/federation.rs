@@ -1,0 +1,229 @@
+//! The hub as an Apollo Federation v2 subgraph: `_service { sdl }` and `_entities`, which
+//! must answer exactly as `persons` does — same admission, field policy, masks, errors,
+//! batching and audit — for every consumer.
+
+use archive_hub::departments::Department;
+use archive_hub::id_number::IdNumber;
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+use crate::common::{backends, codes, spawn_app, TestApp};
+
+/// Every section, and what is derived from them. (`reportHistory` is asked separately:
+/// it reads HRSS training's version log once per person, not per batch.)
+const ARCHIVE: &str = r#"
+  idNumber
+  identity { maskedIdNumber birthDate sex age region { code county } }
+  education { schooling { studentName schoolName schoolType enrolledOn graduatedOn } inSchool }
+  civilAffairs { assistance { kind householdNo address validFrom validTo } }
+  veterans { records { category dischargedOn regionCode } }
+  poverty { households { householdNo status registeredOn exitYear } }
+  union { records { kind organisation category validFrom } }
+  socialInsurance { records { kind employerName amountFen validFrom validTo } receivesPension }
+  credit { blacklist { listedOn reason } }
+  trainings { enrolmentId traineeName phone result class { occupationCode level institution { uscc name } } }
+  certificates { kind level certificateNo }
+  subsidies { kind amountFen paidOn payingCounty }
+  screening { flags { rule year } unjudged { rule department } withheld { rule } }
+  eligibility(asOf: "2024-06-30") { poverty civilAffairs veterans receivesPension trainingsLeft }
+"#;
+
+/// A valid ID number that the seeded population does not contain.
+fn stranger() -> IdNumber {
+    IdNumber::from_parts(110105, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap(), 2)
+}
+
+/// The same batch asked as `persons` and as `_entities`, by `consumer`.
+async fn both(
+    app: &TestApp,
+    consumer: &str,
+    purpose: &str,
+    ids: &[String],
+    selection: &str,
+) -> (Value, Value, Vec<(Department, u64)>) {
+    let persons =
+        format!("query($ids: [IdNumber!]!) {{ persons(idNumbers: $ids) {{ {selection} }} }}");
+    let entities = format!(
+        "query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on Person {{ {selection} }} }} }}"
+    );
+    let reps: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({ "__typename": "Person", "idNumber": id }))
+        .collect();
+    let (s1, p) = app
+        .gql_as(consumer, purpose, &persons, json!({ "ids": ids }), None)
+        .await;
+    let before = app.statements();
+    let (s2, e) = app
+        .gql_as(consumer, purpose, &entities, json!({ "r": reps }), None)
+        .await;
+    let after = app.statements();
+    assert_eq!((s1, s2), (200, 200), "{consumer}: {p} / {e}");
+    let delta = before
+        .iter()
+        .zip(&after)
+        .map(|((d, x), (_, y))| (*d, y - x))
+        .collect();
+    (p, e, delta)
+}
+
+/// A `persons` answer as `_entities` would put it (data key and error paths).
+fn renamed(persons: &Value) -> Value {
+    serde_json::from_str(&persons.to_string().replace("\"persons\"", "\"_entities\"")).unwrap()
+}
+
+#[tokio::test]
+async fn entities_answer_exactly_as_persons_for_every_consumer_and_are_audited() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let mut ids: Vec<String> = app
+            .report
+            .samples
+            .iter()
+            .take(12)
+            .map(|i| i.to_string())
+            .collect();
+        // Anomalies are planted on persons all over the region codes: some lie outside
+        // each region-scoped consumer's scope.
+        ids.extend(
+            app.report
+                .anomalies
+                .iter()
+                .take(12)
+                .map(|(i, _)| i.to_string()),
+        );
+        ids.insert(1, stranger().to_string());
+        ids.push(ids[0].clone());
+        let consumers = [
+            (crate::common::FULL, crate::common::FULL_PURPOSE),
+            ("hub-admin", "administration"),
+            ("city-audit", "audit"),
+            ("shenxian-civil-affairs", "living_allowance_check"),
+            ("liaocheng-hrss-subsidy-review", "subsidy_review"),
+            ("bigdata-analytics", "statistics"),
+            ("citizen-portal-demo", "self_service"),
+        ];
+        let mut forbidden_seen = false;
+        for (consumer, purpose) in consumers {
+            let (p, e, delta) = both(&app, consumer, purpose, &ids, ARCHIVE).await;
+            // The persons answer with `_entities` in place of `persons` (data key, error
+            // paths) is the entities answer, byte for byte: nothing more is readable
+            // through `_entities`, nothing less.
+            assert_eq!(renamed(&p), e, "{b:?} {consumer}");
+            let list = e["data"]["_entities"].as_array().expect("a list");
+            assert_eq!(list.len(), ids.len());
+            assert!(list[1].is_null(), "unknown number: null");
+            forbidden_seen |= codes(&e).iter().any(|c| c == "FORBIDDEN");
+            // One read per department for the whole batch (HRSS training: three data
+            // sets), however many representations.
+            for (d, n) in delta {
+                let most = if d == Department::HrssTraining { 3 } else { 1 };
+                assert!(n <= most, "{b:?} {consumer}: {d:?} ran {n} statements");
+            }
+        }
+        assert!(forbidden_seen, "some consumer was refused something");
+        let (p, e, _) = both(
+            &app,
+            "bigdata-analytics",
+            "statistics",
+            &ids,
+            "idNumber reportHistory { versionId content reporter }",
+        )
+        .await;
+        assert_eq!(renamed(&p), e, "{b:?}: reportHistory");
+
+        // The audit trail records `_entities` reads like any other.
+        let subject = ids[0].clone();
+        let q = r#"query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { trainings { traineeName } veterans { records { category } } } } }"#;
+        let (_, body) = app
+            .gql_as(
+                "bigdata-analytics",
+                "statistics",
+                q,
+                json!({ "r": [{ "__typename": "Person", "idNumber": subject }] }),
+                None,
+            )
+            .await;
+        assert!(body["data"]["_entities"][0].is_object(), "{body}");
+        let log_q = "query($id: IdNumber!) { accessLog(idNumber: $id) { consumerName purpose fields { field decision } } }";
+        let (_, log) = app
+            .gql_as("city-audit", "audit", log_q, json!({ "id": subject }), None)
+            .await;
+        let entries = log["data"]["accessLog"].as_array().expect("log");
+        let mine = entries
+            .iter()
+            .find(|e| e["consumerName"] == "bigdata-analytics")
+            .unwrap_or_else(|| panic!("{b:?}: no audit event for the _entities read: {log}"));
+        let fields: Vec<&str> = mine["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert!(fields.contains(&"Person.trainings"), "{fields:?}");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_representations_fail_clearly_and_service_gives_the_subgraph_sdl() {
+    let app = spawn_app(&backends()[0]).await;
+    let q =
+        r#"query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { idNumber } } }"#;
+    let good = app.report.samples[0].to_string();
+    let cases = [
+        (
+            json!([{ "__typename": "Person", "idNumber": good }, { "__typename": "Person", "idNumber": "110105194912310021" }]),
+            "INVALID_ID_NUMBER",
+        ),
+        (
+            json!([{ "__typename": "Car", "idNumber": good }]),
+            "BAD_USER_INPUT",
+        ),
+        (json!([{ "__typename": "Person" }]), "BAD_USER_INPUT"),
+        (
+            json!([{ "__typename": "Person", "idNumber": 7 }]),
+            "BAD_USER_INPUT",
+        ),
+    ];
+    for (reps, code) in cases {
+        let body = app.gql(q, json!({ "r": reps })).await;
+        assert_eq!(codes(&body), vec![code], "{reps}: {body}");
+        assert!(body["data"].is_null(), "{body}");
+        assert!(
+            !body.to_string().contains("110105194912310021"),
+            "no ID echoed: {body}"
+        );
+    }
+    let invalid = app
+        .gql(
+            q,
+            json!({ "r": [{ "__typename": "Person", "idNumber": good }, { "__typename": "Person", "idNumber": "12345" }] }),
+        )
+        .await;
+    assert_eq!(invalid["errors"][0]["extensions"]["index"], 1, "{invalid}");
+    // More representations than a batch may hold: refused before anything is read.
+    let many: Vec<Value> = (0..1001)
+        .map(|_| json!({ "__typename": "Person", "idNumber": good }))
+        .collect();
+    let body = app.gql(q, json!({ "r": many })).await;
+    assert_eq!(codes(&body), vec!["LIMIT_EXCEEDED"], "{body}");
+
+    // `_service { sdl }`: the subgraph SDL, whole for the admin, a consumer's view else.
+    let sq = "{ _service { sdl } }";
+    let (_, admin) = app
+        .gql_as("hub-admin", "administration", sq, json!({}), None)
+        .await;
+    assert_eq!(
+        admin["data"]["_service"]["sdl"].as_str().unwrap(),
+        archive_hub::graphql::sdl()
+    );
+    let (_, audit) = app.gql_as("city-audit", "audit", sq, json!({}), None).await;
+    let sdl = audit["data"]["_service"]["sdl"].as_str().unwrap();
+    assert!(
+        sdl.contains("type Person @key(fields: \"idNumber\")"),
+        "{sdl}"
+    );
+    assert!(!sdl.contains("trainings:"), "hidden from an auditor: {sdl}");
+    app.cleanup().await;
+}
