@@ -412,7 +412,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::sources::sql::run::<migrations::HubMigrator>(dbs.hub(), true)
                 .await
                 .context("migrating the hub database")?;
-            let sources = dbs.sources().context("opening the sources")?;
+            let sources = dbs.sources_for(&config).context("opening the sources")?;
             let report = crate::screening::population::run(
                 dbs.hub(),
                 &dbs.get(crate::departments::Department::HrssTraining).conn,

@@ -90,10 +90,67 @@ pub type SourcesConfig = BTreeMap<String, SourceConfig>;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SourceConfig {
-    /// The department's own database (`postgres://…`, `mysql://…`, `sqlite://…`).
+    /// How the hub reads this department: its database (`sql`, the default) or its own
+    /// Federation subgraph (`subgraph`, configured in `[sources.<code>.subgraph]`).
+    pub backend: crate::departments::Backend,
+    /// The department's own database (`postgres://…`, `mysql://…`, `sqlite://…`): read
+    /// with the `sql` backend; with `subgraph` used only by `migrate` and `seed`.
     pub url: Option<String>,
     pub max_connections: u32,
     pub connect_timeout_secs: u64,
+    /// The answering system's name in each section's provenance (default: `<code>-db`
+    /// or `<code>-subgraph`). Never put a URL here: consumers see it.
+    pub system: Option<String>,
+    pub subgraph: SubgraphConfig,
+}
+
+/// A department's own Federation subgraph, read with `_entities`: per-attempt timeouts, a
+/// concurrency limit, retries with exponential backoff for these idempotent reads, an
+/// overall deadline per read (below the request timeout) and a circuit breaker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SubgraphConfig {
+    /// The subgraph's GraphQL endpoint (`http://…/graphql` or `https://…`).
+    pub url: Option<String>,
+    /// Sent as `Authorization: Bearer …` (set it from the environment:
+    /// `ARCHIVE_HUB_SOURCES__<CODE>__SUBGRAPH__TOKEN`).
+    pub token: Option<String>,
+    pub connect_timeout_ms: u64,
+    /// One attempt, answer body included.
+    pub request_timeout_ms: u64,
+    /// Every attempt and backoff of one read together.
+    pub deadline_ms: u64,
+    /// Reads in flight to this subgraph at once (more wait their turn).
+    pub max_concurrency: usize,
+    /// Further attempts after a failed one (connection refused, timeout, HTTP 5xx/429).
+    pub retries: usize,
+    pub retry_min_delay_ms: u64,
+    pub retry_max_delay_ms: u64,
+    /// Consecutive failed reads that open the circuit …
+    pub breaker_failures: u32,
+    /// … and how long it stays open before one read may try again.
+    pub breaker_open_ms: u64,
+    /// Largest answer read; a longer one is a failed read.
+    pub max_response_bytes: usize,
+}
+
+impl Default for SubgraphConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            token: None,
+            connect_timeout_ms: 1000,
+            request_timeout_ms: 2000,
+            deadline_ms: 5000,
+            max_concurrency: 16,
+            retries: 2,
+            retry_min_delay_ms: 50,
+            retry_max_delay_ms: 500,
+            breaker_failures: 5,
+            breaker_open_ms: 10_000,
+            max_response_bytes: 64 * 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -179,9 +236,12 @@ impl Default for ServerConfig {
 impl Default for SourceConfig {
     fn default() -> Self {
         Self {
+            backend: crate::departments::Backend::Sql,
             url: None,
             max_connections: 8,
             connect_timeout_secs: 5,
+            system: None,
+            subgraph: SubgraphConfig::default(),
         }
     }
 }
@@ -255,6 +315,8 @@ pub enum ConfigError {
     Invalid(Box<figment::Error>),
     #[error("configuration error: [sources.{0}] names no department (known: {known})", known = known_departments())]
     UnknownDepartment(String),
+    #[error("configuration error: [sources.{0}]: {1}")]
+    Source(&'static str, String),
 }
 
 fn known_departments() -> String {
@@ -309,8 +371,44 @@ impl Config {
             .find(|k| Department::from_code(k).is_none())
         {
             Some(k) => Err(ConfigError::UnknownDepartment(k.clone())),
-            None => Ok(self),
+            None => {
+                for d in Department::ALL {
+                    self.check_source(*d)?;
+                }
+                Ok(self)
+            }
         }
+    }
+
+    /// A subgraph source needs an http(s) URL and bounds that fit the request timeout.
+    fn check_source(&self, d: Department) -> Result<(), ConfigError> {
+        let sc = self.source(d);
+        if sc.backend != crate::departments::Backend::Subgraph {
+            return Ok(());
+        }
+        let g = &sc.subgraph;
+        let bad = |problem: &str| ConfigError::Source(d.code(), problem.to_string());
+        let url = g
+            .url
+            .as_deref()
+            .ok_or_else(|| bad("backend = \"subgraph\" needs subgraph.url"))?;
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(bad("subgraph.url must be an http:// or https:// URL"));
+        }
+        if g.deadline_ms == 0
+            || g.deadline_ms >= self.server.request_timeout_secs.saturating_mul(1000)
+        {
+            return Err(bad(
+                "subgraph.deadline_ms must be above 0 and below server.request_timeout_secs",
+            ));
+        }
+        if g.request_timeout_ms == 0 || g.connect_timeout_ms == 0 {
+            return Err(bad("subgraph timeouts must be above 0"));
+        }
+        if g.max_concurrency == 0 || g.breaker_failures == 0 || g.retries > 10 {
+            return Err(bad("subgraph.max_concurrency and breaker_failures must be at least 1, retries at most 10"));
+        }
+        Ok(())
     }
 
     /// Department `d`'s source settings (defaults where the file says nothing).

@@ -137,6 +137,19 @@ impl Databases {
         }))
     }
 
+    /// Every department's source as `config` says: its database (`sql`), or its own
+    /// Federation subgraph (`subgraph`).
+    pub fn sources_for(&self, config: &Config) -> Result<Sources, sources::SourceError> {
+        let mut all = self.sources()?;
+        for &d in Department::ALL {
+            let sc = config.source(d);
+            if sc.backend == crate::domain::Backend::Subgraph {
+                all.replace(sources::subgraph::SubgraphSource::arc(d, &sc)?);
+            }
+        }
+        Ok(all)
+    }
+
     /// Brings every department's schema, and the hub's, up to date, each with its own
     /// migrator.
     pub async fn migrate(&self) -> Result<(), DbErr> {

@@ -132,7 +132,7 @@ impl Application {
         let limits = config.limits;
         let schema = build_schema(limits);
         let types = Arc::new(TypeMap::from_sdl(&schema.sdl()));
-        let sources = dbs.sources()?;
+        let sources = dbs.sources_for(&config)?;
         let catalog = Arc::new(policy::catalog::Catalog::from_sdl(&schema.sdl())?);
         let policy = if config.policy.enabled {
             let store = policy::store::PolicyStore::open(dbs.hub().clone(), catalog).await?;

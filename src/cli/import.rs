@@ -72,7 +72,7 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<i32> {
     crate::sources::sql::run::<migrations::HubMigrator>(dbs.hub(), true)
         .await
         .context("migrating the hub database")?;
-    let sources = dbs.sources().context("opening the sources")?;
+    let sources = dbs.sources_for(config).context("opening the sources")?;
     let schema = crate::graphql::build_schema(config.limits);
     let catalog = Arc::new(crate::policy::catalog::Catalog::from_sdl(&schema.sdl())?);
     let store = crate::policy::store::PolicyStore::open(dbs.hub().clone(), catalog).await?;

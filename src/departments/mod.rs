@@ -67,6 +67,16 @@ macro_rules! departments {
 
 departments!(registry);
 
+/// How the hub reaches a department's data (each department's choice, in config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// The department's own database, read with SQL.
+    Sql,
+    /// The department's own Federation subgraph, read with `_entities` over HTTP.
+    Subgraph,
+}
+
 impl Department {
     /// The department whose config key is `code`.
     pub fn from_code(code: &str) -> Option<Department> {

@@ -31,7 +31,10 @@ macro_rules! domain_departments {
 
 crate::departments!(domain_departments);
 
+pub mod provenance;
 pub mod reports;
+
+pub use provenance::{Backend, Provenance};
 
 /// A fact valid over a date range, both ends inclusive; `None` as the end means "still
 /// valid".
@@ -107,12 +110,30 @@ pub struct Unavailable(pub Department);
 pub struct Archive {
     pub id: IdNumber,
     sections: DeptMap<Result<Arc<dyn Section>, Unavailable>>,
+    /// Each department's read, when the archive was loaded from the sources.
+    provenance: DeptMap<Option<Arc<Provenance>>>,
 }
 
 impl Archive {
     /// `sections` must hold, for each department, that department's records.
     pub fn new(id: IdNumber, sections: DeptMap<Result<Arc<dyn Section>, Unavailable>>) -> Self {
-        Self { id, sections }
+        Self {
+            id,
+            sections,
+            provenance: DeptMap::from_fn(|_| None),
+        }
+    }
+
+    /// The same archive, saying where each department's section came from.
+    pub fn with_provenance(mut self, provenance: DeptMap<Option<Arc<Provenance>>>) -> Self {
+        self.provenance = provenance;
+        self
+    }
+
+    /// Where department `d`'s section came from (`None`: not read from a source, or the
+    /// read failed before anything answered).
+    pub fn provenance(&self, d: Department) -> Option<&Arc<Provenance>> {
+        self.provenance.get(d).as_ref()
     }
 
     /// The same archive with one department's records replaced (a claim check adds the
@@ -123,6 +144,7 @@ impl Archive {
         Archive {
             id: self.id.clone(),
             sections,
+            provenance: self.provenance.clone(),
         }
     }
 

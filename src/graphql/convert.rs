@@ -36,6 +36,12 @@ impl Gql<'_, String> for chrono::DateTime<chrono::Utc> {
     }
 }
 
+impl Gql<'_, Option<String>> for Option<chrono::DateTime<chrono::Utc>> {
+    fn gql(&self) -> Option<String> {
+        self.map(|t| t.to_rfc3339())
+    }
+}
+
 /// `Gql` for GraphQL enums declared with `#[graphql(remote = "…")]` over a domain enum
 /// (async-graphql generates the `From` both ways).
 #[macro_export]

@@ -18,6 +18,7 @@ pub mod departments;
 pub mod federation;
 pub mod limits;
 pub mod person;
+pub mod provenance;
 pub mod reports;
 pub mod scalars;
 pub mod screening;

@@ -79,6 +79,24 @@ impl PersonCore {
         Some(super::screening::Screening::new(self.archive.clone()))
     }
 
+    /// Where every department's section came from (a department whose source could not
+    /// be read is absent), in registry order. HRSS training's lists (`trainings`,
+    /// `certificates`, `subsidies`) have theirs here only.
+    #[graphql(directive = share::apply(
+        Department::HrssTraining,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn provenance(&self) -> Option<Vec<&crate::domain::Provenance>> {
+        Some(
+            Department::ALL
+                .iter()
+                .filter_map(|d| self.archive.provenance(*d).map(|p| p.as_ref()))
+                .collect(),
+        )
+    }
+
     /// Living-allowance groups and other answers about one day, each governed by the
     /// department whose records decide it.
     #[graphql(directive = share::apply(

@@ -187,7 +187,7 @@ async fn archives_for(
         ids.iter()
             .filter(|id| {
                 training
-                    .and_then(|t| t.get(*id))
+                    .and_then(|t| t.get(id))
                     .and_then(|s| s.as_any().downcast_ref::<TrainingFile>())
                     .is_some_and(|t| {
                         t.subsidies

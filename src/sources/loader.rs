@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use super::{DepartmentRecords, SourceError, Sources};
 use crate::departments::{Department, DeptMap};
-use crate::domain::{Archive, Section, Unavailable};
+use crate::domain::{Archive, Provenance, Section, Unavailable};
 use crate::id_number::IdNumber;
 
 /// Loads whole archives: one `fetch` per department for the whole batch, concurrently.
@@ -68,6 +68,7 @@ impl ArchiveLoader {
             tracing::error!("archive loader lost a department");
             return HashMap::new();
         };
+        let provenance = by_dept.map(|_, r| r.as_ref().ok().and_then(|r| r.provenance.clone()));
         ids.iter()
             .map(|id| {
                 let sections = DeptMap::from_fn(|d| match by_dept.get(d) {
@@ -75,7 +76,9 @@ impl ArchiveLoader {
                     Ok(records) => records.get(id).cloned().ok_or(Unavailable(d)),
                     Err(e) => Err(*e),
                 });
-                (id.clone(), Arc::new(Archive::new(id.clone(), sections)))
+                let archive =
+                    Archive::new(id.clone(), sections).with_provenance(provenance.clone());
+                (id.clone(), Arc::new(archive))
             })
             .collect()
     }
@@ -96,13 +99,22 @@ async fn read(
     );
     let start = std::time::Instant::now();
     let result = source.fetch(ids).instrument(span.clone()).await;
-    let result = result.and_then(|r| check(d, ids, r));
+    let result = result.and_then(|r| check(d, ids, r)).map(|mut r| {
+        r.provenance = Some(Arc::new(Provenance {
+            department: d,
+            source_system: source.system(),
+            backend: source.backend(),
+            read_at: chrono::Utc::now(),
+            as_of: r.as_of,
+        }));
+        r
+    });
     let dept = d.code();
     metrics::histogram!("archive_hub_source_duration_seconds", "department" => dept)
         .record(start.elapsed().as_secs_f64());
     match &result {
         Ok(r) => {
-            let rows = r.values().map(|s| s.len()).sum::<usize>();
+            let rows = r.persons.values().map(|s| s.len()).sum::<usize>();
             span.record("rows", rows);
             metrics::counter!("archive_hub_source_calls_total", "department" => dept, "outcome" => "ok").increment(1);
             metrics::counter!("archive_hub_source_rows_total", "department" => dept)
@@ -122,8 +134,9 @@ fn check(
     ids: &[IdNumber],
     records: DepartmentRecords,
 ) -> Result<DepartmentRecords, SourceError> {
-    let complete = ids.iter().all(|id| records.contains_key(id));
+    let complete = ids.iter().all(|id| records.persons.contains_key(id));
     let own = records
+        .persons
         .values()
         .all(|s: &Arc<dyn Section>| s.department() == d);
     if complete && own {

@@ -1,28 +1,68 @@
-//! Where department records come from: the one [`DepartmentSource`] trait (SQL today, a
-//! remote subgraph or a cache decorator next), the set of sources a hub reads, and the
-//! per-request archive loader that batches every read into one call per department.
+//! Where department records come from: the one [`DepartmentSource`] trait with its two
+//! backends (SQL, and the department's own Federation subgraph), the set of sources a hub
+//! reads, and the per-request archive loader that batches every read into one call per
+//! department.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use crate::departments::{Department, DeptMap};
-use crate::domain::Section;
+use crate::domain::{Backend, Provenance, Section};
 use crate::id_number::IdNumber;
 
 pub mod loader;
 pub mod sql;
+pub mod subgraph;
 
 pub use loader::{ArchiveDataLoader, ArchiveLoader};
 
 /// One department's records for a batch of persons. A source answers for **every** ID it
 /// was asked about, with an empty section where it holds nothing: a missing ID is a
 /// broken source, and its section is then reported unavailable.
-pub type DepartmentRecords = HashMap<IdNumber, Arc<dyn Section>>;
+#[derive(Debug, Default)]
+pub struct DepartmentRecords {
+    pub persons: HashMap<IdNumber, Arc<dyn Section>>,
+    /// The source's own as-of time for this answer, when it sends one.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Set by the loader once the answer passed the source contract.
+    pub provenance: Option<Arc<Provenance>>,
+}
+
+impl DepartmentRecords {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn get(&self, id: &IdNumber) -> Option<&Arc<dyn Section>> {
+        self.persons.get(id)
+    }
+}
+
+impl FromIterator<(IdNumber, Arc<dyn Section>)> for DepartmentRecords {
+    fn from_iter<I: IntoIterator<Item = (IdNumber, Arc<dyn Section>)>>(iter: I) -> Self {
+        Self {
+            persons: iter.into_iter().collect(),
+            ..Self::default()
+        }
+    }
+}
 
 /// A department's published data about persons, read by ID number in batches.
 #[async_trait::async_trait]
 pub trait DepartmentSource: Send + Sync + 'static {
     fn department(&self) -> Department;
+
+    /// How the hub reaches this source.
+    fn backend(&self) -> Backend {
+        Backend::Sql
+    }
+
+    /// The answering system's name, for provenance (never a connection URL).
+    fn system(&self) -> String {
+        format!("{}-db", self.department().code())
+    }
 
     /// Every record this department holds about these persons, in one call however many
     /// IDs there are.
@@ -42,6 +82,16 @@ pub enum SourceError {
     Timeout,
     #[error("answered for another department or left IDs out")]
     Contract,
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    #[error("answered HTTP {0}")]
+    Status(u16),
+    #[error("answer is not the expected JSON: {0}")]
+    Malformed(String),
+    #[error("answered with GraphQL errors: {0}")]
+    Graphql(String),
+    #[error("circuit open after repeated failures")]
+    CircuitOpen,
 }
 
 /// A department whose database could not be opened at start-up: every read reports it

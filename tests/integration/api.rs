@@ -260,6 +260,8 @@ async fn statuses_can_be_asked_as_of_a_date() {
 async fn a_failing_source_nulls_its_section_and_names_the_department() {
     let b = &backends()[0];
     let app = crate::common::spawn_app_with(b, |c| {
+        // The SQL backend's failure (the subgraph's: tests/integration/remote.rs).
+        c.source_mut(Department::Veterans).backend = archive_hub::domain::Backend::Sql;
         c.source_mut(Department::Veterans).url = Some("postgres://nobody@127.0.0.1:1/none".into());
         c.source_mut(Department::Veterans).connect_timeout_secs = 1;
     })

@@ -8,6 +8,8 @@ use archive_hub::seed::{self, SeedOptions, SeedReport};
 use archive_hub::{AppState, Application};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 pub const PERSONS: u64 = 400;
 pub const SEED: u64 = 7;
@@ -55,6 +57,8 @@ pub struct TestApp {
     /// Consumer name → key, for the demo policy's consumers and [`FULL`].
     pub keys: std::collections::HashMap<String, String>,
     created: Vec<(String, String)>,
+    /// Statements run by veterans affairs' subgraph, when veterans is read through it.
+    subgraph_statements: Option<Arc<AtomicU64>>,
     _dir: tempfile::TempDir,
 }
 
@@ -140,6 +144,11 @@ pub async fn spawn_app_custom(
         .expect("seed");
     let keys = install_policy(&config, &dbs).await;
     config.policy.reload_secs = 1;
+    let subgraph_statements = if remote_veterans() {
+        Some(serve_veterans_subgraph(&mut config).await)
+    } else {
+        None
+    };
     tweak(&mut config);
     let mut app = Application::build(config).await.expect("build app");
     customise(&mut app);
@@ -153,8 +162,36 @@ pub async fn spawn_app_custom(
         report,
         keys,
         created,
+        subgraph_statements,
         _dir: dir,
     }
+}
+
+/// Whether this run reads veterans affairs through its own Federation subgraph
+/// (`TEST_VETERANS_BACKEND=subgraph`, set by `.ci/run` for a second pass) instead of SQL.
+pub fn remote_veterans() -> bool {
+    std::env::var("TEST_VETERANS_BACKEND").is_ok_and(|v| v == "subgraph")
+}
+
+/// Starts veterans affairs' subgraph (the workspace's `veterans-subgraph`) over the
+/// seeded veterans database on a random port and points the hub's veterans source at it;
+/// returns the subgraph's statement counter.
+pub async fn serve_veterans_subgraph(config: &mut Config) -> Arc<AtomicU64> {
+    let mut db = Database::connect(config.source_url(Department::Veterans))
+        .await
+        .expect("veterans database");
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(veterans_subgraph::serve(listener, db, None));
+    let source = config.source_mut(Department::Veterans);
+    source.backend = archive_hub::domain::Backend::Subgraph;
+    source.subgraph.url = Some(format!("http://{addr}/graphql"));
+    statements
 }
 
 /// Applies the demo policy and adds the [`FULL`] test consumer; returns every key.
@@ -283,7 +320,10 @@ impl TestApp {
     pub fn statements(&self) -> Vec<(Department, u64)> {
         Department::ALL
             .iter()
-            .map(|d| (*d, self.state.dbs.get(*d).statements()))
+            .map(|d| match (&self.subgraph_statements, d) {
+                (Some(n), Department::Veterans) => (*d, n.load(Ordering::Relaxed)),
+                _ => (*d, self.state.dbs.get(*d).statements()),
+            })
             .collect()
     }
 

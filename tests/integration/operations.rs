@@ -174,6 +174,8 @@ async fn readyz_reads_each_department_corrupt_missing_or_hanging() {
         let v = c.source_mut(Department::Veterans);
         v.url = Some(format!("postgres://nobody@127.0.0.1:{port}/none"));
         v.connect_timeout_secs = 1;
+        // Read through its subgraph (TEST_VETERANS_BACKEND=subgraph): a hanging one.
+        v.subgraph.url = Some(format!("http://127.0.0.1:{port}/graphql"));
     })
     .await;
     let started = std::time::Instant::now();

@@ -46,6 +46,18 @@ pub type CivilAffairsSection = SectionOf<CivilAffairsRecords>;
 
 #[Object(name = "CivilAffairsSection")]
 impl CivilAffairsSection {
+    /// Where this section came from: owner, answering system, backend, read time and
+    /// the source's as-of time.
+    #[graphql(directive = share::apply(
+        Department::CivilAffairs,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn provenance(&self) -> Option<&crate::domain::Provenance> {
+        self.read_from()
+    }
+
     /// Assisted-household memberships; with `asOf`, only those valid on that date.
     #[graphql(directive = share::apply(
         Department::CivilAffairs,

@@ -27,6 +27,18 @@ pub type CreditSection = SectionOf<CreditRecords>;
 
 #[Object(name = "CreditSection")]
 impl CreditSection {
+    /// Where this section came from: owner, answering system, backend, read time and
+    /// the source's as-of time.
+    #[graphql(directive = share::apply(
+        Department::Credit,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn provenance(&self) -> Option<&crate::domain::Provenance> {
+        self.read_from()
+    }
+
     /// Blacklist listings; with `asOf`, only one in force on that date. Whether there are
     /// any is itself credit status: a list under the policy like any record field.
     #[graphql(directive = share::apply(

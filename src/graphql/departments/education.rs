@@ -43,6 +43,18 @@ pub type EducationSection = SectionOf<EducationRecords>;
 
 #[Object(name = "EducationSection")]
 impl EducationSection {
+    /// Where this section came from: owner, answering system, backend, read time and
+    /// the source's as-of time.
+    #[graphql(directive = share::apply(
+        Department::Education,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn provenance(&self) -> Option<&crate::domain::Provenance> {
+        self.read_from()
+    }
+
     /// Schooling records; with `asOf`, only those the person was enrolled in on that date.
     #[graphql(directive = share::apply(
         Department::Education,

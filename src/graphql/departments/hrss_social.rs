@@ -48,6 +48,18 @@ pub type SocialInsuranceSection = SectionOf<SocialRecords>;
 
 #[Object(name = "SocialInsuranceSection")]
 impl SocialInsuranceSection {
+    /// Where this section came from: owner, answering system, backend, read time and
+    /// the source's as-of time.
+    #[graphql(directive = share::apply(
+        Department::HrssSocial,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn provenance(&self) -> Option<&crate::domain::Provenance> {
+        self.read_from()
+    }
+
     /// Records, optionally of one kind and valid on one date.
     #[graphql(directive = share::apply(
         Department::HrssSocial,

@@ -34,6 +34,11 @@ impl<T: PersonRecords> SectionOf<T> {
         })
     }
 
+    /// Where the section came from.
+    pub fn read_from(&self) -> Option<&crate::domain::Provenance> {
+        self.archive.provenance(T::DEPARTMENT).map(|p| p.as_ref())
+    }
+
     pub fn get(&self) -> Result<&T, HubError> {
         self.archive
             .section::<T>()

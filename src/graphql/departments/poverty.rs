@@ -41,6 +41,18 @@ pub type PovertySection = SectionOf<PovertyRecords>;
 
 #[Object(name = "PovertySection")]
 impl PovertySection {
+    /// Where this section came from: owner, answering system, backend, read time and
+    /// the source's as-of time.
+    #[graphql(directive = share::apply(
+        Department::Poverty,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn provenance(&self) -> Option<&crate::domain::Provenance> {
+        self.read_from()
+    }
+
     /// Registered-poor memberships; with `asOf`, only those in force on that date.
     #[graphql(directive = share::apply(
         Department::Poverty,

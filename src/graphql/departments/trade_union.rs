@@ -41,6 +41,18 @@ pub type UnionSection = SectionOf<UnionRecords>;
 
 #[Object(name = "UnionSection")]
 impl UnionSection {
+    /// Where this section came from: owner, answering system, backend, read time and
+    /// the source's as-of time.
+    #[graphql(directive = share::apply(
+        Department::TradeUnion,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn provenance(&self) -> Option<&crate::domain::Provenance> {
+        self.read_from()
+    }
+
     /// Union records, optionally of one kind and valid on one date.
     #[graphql(directive = share::apply(
         Department::TradeUnion,

@@ -42,6 +42,18 @@ pub type VeteransSection = SectionOf<VeteransRecords>;
 
 #[Object(name = "VeteransSection")]
 impl VeteransSection {
+    /// Where this section came from: owner, answering system, backend, read time and
+    /// the source's as-of time.
+    #[graphql(directive = share::apply(
+        Department::Veterans,
+        SharingClass::Unconditional,
+        false,
+        MaskKind::None,
+    ))]
+    async fn provenance(&self) -> Option<&crate::domain::Provenance> {
+        self.read_from()
+    }
+
     /// Veteran registrations; with `asOf`, only those in force on that date. Whether there
     /// are any is veteran status: a list under the policy like any record field.
     #[graphql(directive = share::apply(
