@@ -20,6 +20,7 @@ mod imports;
 mod layers;
 mod operations;
 mod policy;
+mod remote;
 mod reports;
 mod schema;
 mod screening;
