@@ -491,10 +491,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 print_keys(&keys);
                 new_keys = keys;
             }
+            let veterans = demo::serve_veterans_subgraph(&mut config).await?;
             let app = Application::build_with(config, dbs).await?;
             let addr = app.local_addr()?;
             println!();
             println!("archive-hub demo: GraphQL + GraphiQL at http://{addr}/graphql");
+            if let Some(url) = veterans {
+                println!("veterans affairs' own subgraph (退役军人事务局子图) at {url}: the hub reads veterans through it");
+            }
             println!("sample ID numbers:");
             for id in samples.iter().take(5) {
                 println!("  {id}");

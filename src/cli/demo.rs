@@ -50,3 +50,40 @@ pub async fn register_institution(
     .await?;
     Ok(Some((DEMO_INSTITUTION.into(), key, inst)))
 }
+
+/// Starts veterans affairs' own Federation subgraph (`veterans-subgraph`) beside the hub,
+/// over the demo's veterans database, and points the hub's veterans source at it — the
+/// demo's remote department. Left alone when the config already chooses a subgraph.
+/// Returns the subgraph's URL.
+pub async fn serve_veterans_subgraph(
+    config: &mut crate::config::Config,
+) -> anyhow::Result<Option<String>> {
+    use crate::departments::Backend;
+    use anyhow::Context;
+    if config.source(Department::Veterans).backend == Backend::Subgraph {
+        return Ok(None);
+    }
+    let db = sea_orm::Database::connect(config.source_url(Department::Veterans))
+        .await
+        .context("opening the veterans database for its subgraph")?;
+    // Next to the hub's port when free, so that it is easy to find.
+    let host = config.server.host.clone();
+    let beside = config.server.port.checked_add(1).filter(|_| config.server.port != 0);
+    let listener = match beside {
+        Some(p) => match tokio::net::TcpListener::bind((host.as_str(), p)).await {
+            Ok(l) => l,
+            Err(_) => tokio::net::TcpListener::bind((host.as_str(), 0)).await?,
+        },
+        None => tokio::net::TcpListener::bind((host.as_str(), 0)).await?,
+    };
+    let url = format!("http://{}/graphql", listener.local_addr()?);
+    tokio::spawn(async move {
+        if let Err(e) = veterans_subgraph::serve(listener, db, None).await {
+            tracing::error!(error = %e, "veterans subgraph stopped");
+        }
+    });
+    let source = config.source_mut(Department::Veterans);
+    source.backend = Backend::Subgraph;
+    source.subgraph.url = Some(url.clone());
+    Ok(Some(url))
+}

@@ -332,3 +332,74 @@ async fn the_circuit_opens_on_repeated_failures_and_closes_when_the_source_retur
     task.abort();
     app.cleanup().await;
 }
+
+/// `archive-hub demo` starts veterans affairs' subgraph beside the hub and reads veterans
+/// through it.
+#[tokio::test]
+async fn the_demo_reads_veterans_through_its_own_subgraph() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_archive-hub"))
+        .args(["demo", "--persons", "300", "--port", "0"])
+        .current_dir(dir.path())
+        .env("ARCHIVE_HUB_LOG__FILTER", "warn")
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the demo");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut hub, mut subgraph, mut headers, mut sample) = (None, None, None, None);
+    let read = async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.strip_prefix("archive-hub demo: GraphQL + GraphiQL at ") {
+                hub = Some(rest.trim().to_string());
+            }
+            if line.starts_with("veterans affairs' own subgraph") {
+                subgraph = line.split_whitespace().find(|w| w.starts_with("http://")).map(|w| w.trim_end_matches(':').to_string());
+            }
+            if line.starts_with("  ") && sample.is_none() && line.trim().len() == 18 {
+                sample = Some(line.trim().to_string());
+            }
+            if let Some(json) = line.trim().strip_prefix("hub-admin ") {
+                if json.trim_start().starts_with('{') {
+                    headers = Some(json.trim().to_string());
+                    break;
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(180), read)
+        .await
+        .expect("the demo starts");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let hub = hub.expect("hub address");
+    let subgraph = subgraph.expect("the demo names veterans' subgraph");
+    let headers: serde_json::Map<String, Value> =
+        serde_json::from_str(&headers.expect("the admin's headers")).unwrap();
+    let mut req = reqwest::Client::new().post(&hub).json(&json!({
+        "query": "query($id: IdNumber!) { person(idNumber: $id) { veterans { provenance { backend sourceSystem } } } }",
+        "variables": { "id": sample.expect("a sample ID") },
+    }));
+    for (k, v) in &headers {
+        req = req.header(k.as_str(), v.as_str().unwrap());
+    }
+    let body: Value = req.send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        body["data"]["person"]["veterans"]["provenance"]["backend"], "SUBGRAPH",
+        "{body}"
+    );
+    // The subgraph itself answers a federation query.
+    let sdl: Value = reqwest::Client::new()
+        .post(&subgraph)
+        .json(&json!({ "query": "{ _service { sdl } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(sdl["data"]["_service"]["sdl"].as_str().unwrap().contains("@key(fields: \"idNumber\")"));
+    child.kill().await.ok();
+}
