@@ -68,7 +68,11 @@ pub async fn serve_veterans_subgraph(
         .context("opening the veterans database for its subgraph")?;
     // Next to the hub's port when free, so that it is easy to find.
     let host = config.server.host.clone();
-    let beside = config.server.port.checked_add(1).filter(|_| config.server.port != 0);
+    let beside = config
+        .server
+        .port
+        .checked_add(1)
+        .filter(|_| config.server.port != 0);
     let listener = match beside {
         Some(p) => match tokio::net::TcpListener::bind((host.as_str(), p)).await {
             Ok(l) => l,

@@ -227,3 +227,179 @@ async fn bad_representations_fail_clearly_and_service_gives_the_subgraph_sdl() {
     assert!(!sdl.contains("trainings:"), "hidden from an auditor: {sdl}");
     app.cleanup().await;
 }
+
+/// `federation/node_modules`, or why the Apollo tests cannot run: a failure under
+/// `CI_EXTERNAL_TESTS=1` (set by `.ci/run`, which runs `npm ci` first), a notice else.
+fn federation_tooling() -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("federation");
+    if dir.join("node_modules/@apollo/gateway").exists() {
+        return Some(dir);
+    }
+    let required = std::env::var("CI_EXTERNAL_TESTS").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "CI_EXTERNAL_TESTS=1 but federation/node_modules is missing (npm ci --prefix federation)"
+    );
+    eprintln!("Apollo federation tests not run: `npm ci --prefix federation` first");
+    None
+}
+
+/// The real `@apollo/composition` composes the hub's subgraph SDL with a second subgraph
+/// that extends `Person` (a housing-fund service).
+#[tokio::test]
+async fn apollo_composition_composes_the_hub_with_a_housing_fund_subgraph() {
+    let Some(dir) = federation_tooling() else {
+        return;
+    };
+    let sdl = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(sdl.path(), archive_hub::graphql::sdl()).unwrap();
+    let out = tokio::process::Command::new("node")
+        .arg(dir.join("compose.mjs"))
+        .arg(sdl.path())
+        .output()
+        .await
+        .expect("run node");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "composition failed:\n{stderr}");
+    let supergraph = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        supergraph.contains("housingFund: HousingFund"),
+        "{supergraph}"
+    );
+    assert!(
+        supergraph.contains("join__type(graph: ARCHIVE_HUB, key: \"idNumber\")"),
+        "{supergraph}"
+    );
+    assert!(
+        supergraph.contains("join__type(graph: HOUSING_FUND, key: \"idNumber\")"),
+        "{supergraph}"
+    );
+}
+
+/// A real `@apollo/gateway` in front of the hub and the housing-fund subgraph: one
+/// person's fields from both, the client's key and purpose forwarded, the hub's policy
+/// and audit in force (a denied field is still null + `FORBIDDEN` at the gateway).
+#[tokio::test]
+async fn an_apollo_gateway_serves_the_hub_and_a_second_subgraph_under_the_hubs_policy() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let Some(dir) = federation_tooling() else {
+        return;
+    };
+    let app = spawn_app(&backends()[0]).await;
+    let sdl = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(sdl.path(), archive_hub::graphql::sdl()).unwrap();
+    let mut gateway = tokio::process::Command::new("node")
+        .arg(dir.join("gateway.mjs"))
+        .args(["--hub", &format!("{}/graphql", app.addr), "--port", "0"])
+        .arg("--hub-sdl")
+        .arg(sdl.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the gateway");
+    let mut lines = BufReader::new(gateway.stdout.take().unwrap()).lines();
+    let ready = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("the gateway starts within a minute")
+        .unwrap()
+        .expect("the gateway prints its address");
+    let url = serde_json::from_str::<Value>(&ready).unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let through = |consumer: &str, purpose: &str, query: String| {
+        let req = app
+            .client
+            .post(&url)
+            .header("authorization", format!("Bearer {}", app.keys[consumer]))
+            .header("x-purpose", purpose)
+            .json(&json!({ "query": query }));
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let id = app.report.samples[0].to_string();
+    // From the hub's root to the housing fund (the gateway calls its `_entities`) …
+    let q = format!(
+        "{{ persons(idNumbers: [\"{id}\"]) {{ idNumber identity {{ age }} trainings {{ enrolmentId }} housingFund {{ accountNumber accountStatus }} }} }}"
+    );
+    let body = through(crate::common::FULL, crate::common::FULL_PURPOSE, q.clone()).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let p = &body["data"]["persons"][0];
+    assert_eq!(p["idNumber"], id.as_str());
+    assert!(p["trainings"].is_array(), "{body}");
+    assert_eq!(p["housingFund"]["accountNumber"], format!("GJJ{id}"));
+    // … and from the housing fund's root to the hub (its `_entities`, with the client's
+    // key and purpose).
+    let q2 = format!(
+        "{{ housingFundAccount(accountNumber: \"GJJ{id}\") {{ housingFund {{ accountStatus }} identity {{ age }} trainings {{ enrolmentId }} }} }}"
+    );
+    let body = through(crate::common::FULL, crate::common::FULL_PURPOSE, q2.clone()).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(
+        body["data"]["housingFundAccount"]["trainings"].is_array(),
+        "{body}"
+    );
+    // A consumer without a grant on trainings: null in place and FORBIDDEN, both ways in.
+    for q in [q, q2] {
+        let body = through("city-audit", "audit", q).await;
+        let person = if body["data"]["persons"].is_array() {
+            &body["data"]["persons"][0]
+        } else {
+            &body["data"]["housingFundAccount"]
+        };
+        assert!(person["trainings"].is_null(), "{body}");
+        assert!(person["identity"]["age"].is_number(), "{body}");
+        assert!(
+            person["housingFund"]["accountStatus"].is_string()
+                || person["housingFund"]["accountNumber"].is_string(),
+            "{body}"
+        );
+        assert!(
+            codes(&body).iter().any(|c| c == "FORBIDDEN"),
+            "the hub's refusal reaches the client: {body}"
+        );
+    }
+    // No key: the hub refuses it through the gateway as well.
+    let body: Value = app
+        .client
+        .post(&url)
+        .json(&json!({ "query": format!("{{ persons(idNumbers: [\"{id}\"]) {{ idNumber }} }}") }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        body["data"]["persons"].is_null() || body["data"].is_null(),
+        "{body}"
+    );
+    assert!(
+        codes(&body).iter().any(|c| c == "UNAUTHENTICATED"),
+        "{body}"
+    );
+    // The hub's audit trail has the gateway's reads under the client's consumer.
+    let (_, log) = app
+        .gql_as(
+            "city-audit",
+            "audit",
+            "query($id: IdNumber!) { accessLog(idNumber: $id) { consumerName fields { field decision } } }",
+            json!({ "id": id }),
+            None,
+        )
+        .await;
+    let entries = log["data"]["accessLog"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["consumerName"] == "city-audit"
+            && e["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["field"] == "Person.trainings" && f["decision"] == "DENIED")),
+        "{log}"
+    );
+    drop(gateway.stdin.take());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), gateway.wait()).await;
+    app.cleanup().await;
+}

@@ -357,7 +357,10 @@ async fn the_demo_reads_veterans_through_its_own_subgraph() {
                 hub = Some(rest.trim().to_string());
             }
             if line.starts_with("veterans affairs' own subgraph") {
-                subgraph = line.split_whitespace().find(|w| w.starts_with("http://")).map(|w| w.trim_end_matches(':').to_string());
+                subgraph = line
+                    .split_whitespace()
+                    .find(|w| w.starts_with("http://"))
+                    .map(|w| w.trim_end_matches(':').to_string());
             }
             if line.starts_with("  ") && sample.is_none() && line.trim().len() == 18 {
                 sample = Some(line.trim().to_string());
@@ -400,6 +403,9 @@ async fn the_demo_reads_veterans_through_its_own_subgraph() {
         .json()
         .await
         .unwrap();
-    assert!(sdl["data"]["_service"]["sdl"].as_str().unwrap().contains("@key(fields: \"idNumber\")"));
+    assert!(sdl["data"]["_service"]["sdl"]
+        .as_str()
+        .unwrap()
+        .contains("@key(fields: \"idNumber\")"));
     child.kill().await.ok();
 }
