@@ -9,7 +9,7 @@ use figment::providers::{Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
-use crate::departments::Department;
+use crate::departments::{Backend, Department};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -92,7 +92,7 @@ pub type SourcesConfig = BTreeMap<String, SourceConfig>;
 pub struct SourceConfig {
     /// How the hub reads this department: its database (`sql`, the default) or its own
     /// Federation subgraph (`subgraph`, configured in `[sources.<code>.subgraph]`).
-    pub backend: crate::departments::Backend,
+    pub backend: Backend,
     /// The department's own database (`postgres://…`, `mysql://…`, `sqlite://…`): read
     /// with the `sql` backend; with `subgraph` used only by `migrate` and `seed`.
     pub url: Option<String>,
@@ -236,7 +236,7 @@ impl Default for ServerConfig {
 impl Default for SourceConfig {
     fn default() -> Self {
         Self {
-            backend: crate::departments::Backend::Sql,
+            backend: Backend::Sql,
             url: None,
             max_connections: 8,
             connect_timeout_secs: 5,
@@ -383,7 +383,7 @@ impl Config {
     /// A subgraph source needs an http(s) URL and bounds that fit the request timeout.
     fn check_source(&self, d: Department) -> Result<(), ConfigError> {
         let sc = self.source(d);
-        if sc.backend != crate::departments::Backend::Subgraph {
+        if sc.backend != Backend::Subgraph {
             return Ok(());
         }
         let g = &sc.subgraph;
@@ -525,5 +525,50 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("vetrans") && err.contains("veterans"), "{err}");
+    }
+
+    #[test]
+    fn a_subgraph_source_needs_a_url_and_bounds_within_the_request_timeout() {
+        let load = |toml: &str, env: Vec<(String, String)>| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("c.toml");
+            std::fs::write(&path, toml).unwrap();
+            Config::load_with_env(Some(&path), env)
+        };
+        let ok = load(
+            "[sources.veterans]\nbackend = \"subgraph\"\n[sources.veterans.subgraph]\nurl = \"http://vet:4001/graphql\"\n",
+            vec![],
+        )
+        .unwrap();
+        let v = ok.source(Department::Veterans);
+        assert_eq!(v.backend, Backend::Subgraph);
+        assert_eq!(v.subgraph.retries, 2);
+        assert_eq!(ok.source(Department::Education).backend, Backend::Sql);
+        // From the environment alone, as the benchmark sets it.
+        let env = vec![
+            (
+                "ARCHIVE_HUB_SOURCES__VETERANS__BACKEND".to_string(),
+                "subgraph".to_string(),
+            ),
+            (
+                "ARCHIVE_HUB_SOURCES__VETERANS__SUBGRAPH__URL".to_string(),
+                "http://127.0.0.1:1/graphql".to_string(),
+            ),
+        ];
+        assert!(load("", env).is_ok());
+        for (toml, problem) in [
+            ("backend = \"subgraph\"\n", "needs subgraph.url"),
+            ("backend = \"subgraph\"\nsubgraph.url = \"ftp://x\"\n", "http://"),
+            (
+                "backend = \"subgraph\"\nsubgraph.url = \"http://x\"\nsubgraph.deadline_ms = 30000\n",
+                "below server.request_timeout_secs",
+            ),
+            ("backend = \"grpc\"\n", "grpc"),
+        ] {
+            let err = load(&format!("[sources.veterans]\n{toml}"), vec![])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(problem), "{toml}: {err}");
+        }
     }
 }

@@ -156,7 +156,13 @@ async fn handle(
         .map_or_else(|| state.clock.request_time(), |a| a.time);
     let mut req = with_request_data(req, &state.sources, state.limits.max_batch_ids, time)
         .data(crate::graphql::HubDb(state.dbs.hub().clone()))
-        .data(state.reporter());
+        .data(state.reporter())
+        .data(
+            crate::graphql::departments::hrss_training::HistoryLoader::per_request(
+                state.reporter(),
+                state.limits.max_batch_ids,
+            ),
+        );
     if let Some(a) = &access {
         req = req.data(a.clone());
     }

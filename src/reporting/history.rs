@@ -1,6 +1,8 @@
 //! Reading the version log back: every version of the records about a person, as plain
 //! domain values for the governed `reportHistory` field.
 
+use std::collections::HashMap;
+
 use entities::hrss_training::report;
 
 use super::{store, Reporter};
@@ -9,17 +11,36 @@ use crate::error::HubError;
 use crate::id_number::IdNumber;
 
 impl Reporter {
-    /// The versions of the records about `id`, oldest first. Read straight from the log
-    /// (it is never updated, so there is nothing to cache); the caller has already been
-    /// granted the field.
-    pub async fn history(&self, id: &IdNumber) -> Result<Vec<ReportVersion>, HubError> {
-        let rows = store::versions_about(&self.training, id.as_str())
+    /// The versions of the records about each of `ids` (every one answered, empty when
+    /// none), oldest first, in one read of the log. Read straight from the log (it is
+    /// never updated, so there is nothing to cache); the caller has already been granted
+    /// the field.
+    pub async fn histories(
+        &self,
+        ids: &[IdNumber],
+    ) -> Result<HashMap<IdNumber, Vec<ReportVersion>>, HubError> {
+        let keys = ids.iter().map(|i| i.as_str().to_owned()).collect();
+        let rows = store::versions_about_many(&self.training, keys)
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "reading the version log failed");
                 HubError::SourceUnavailable(crate::departments::Department::HrssTraining)
             })?;
-        rows.into_iter().map(version).collect()
+        let mut out: HashMap<IdNumber, Vec<ReportVersion>> =
+            ids.iter().map(|i| (i.clone(), Vec::new())).collect();
+        for row in rows {
+            let Some(id) = row
+                .id_number
+                .as_deref()
+                .and_then(|s| IdNumber::parse(s).ok())
+            else {
+                continue;
+            };
+            if let Some(list) = out.get_mut(&id) {
+                list.push(version(row)?);
+            }
+        }
+        Ok(out)
     }
 }
 

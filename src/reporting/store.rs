@@ -248,14 +248,14 @@ pub async fn analyze(
     }
 }
 
-/// Every version the log keeps of the records about one person, oldest first (by its
-/// ID-number index).
-pub async fn versions_about<C: ConnectionTrait>(
+/// Every version the log keeps of the records about these persons, oldest first (by its
+/// ID-number index): one statement for a batch.
+pub async fn versions_about_many<C: ConnectionTrait>(
     conn: &C,
-    id_number: &str,
+    id_numbers: Vec<String>,
 ) -> Result<Vec<report::Model>, DbErr> {
     report::Entity::find()
-        .filter(report::Column::IdNumber.eq(id_number))
+        .filter(report::Column::IdNumber.is_in(id_numbers))
         .order_by_asc(report::Column::Id)
         .all(conn)
         .await

@@ -276,11 +276,44 @@ impl PersonFields {
         &self,
         ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<Option<Vec<ReportVersion>>> {
-        let reporter = ctx
-            .data::<crate::reporting::Reporter>()
+        let loader = ctx
+            .data::<HistoryDataLoader>()
             .map_err(|_| crate::error::HubError::Internal)?;
-        let span = tracing::info_span!("source", department = "hrss_training", read = "versions");
-        let versions = tracing::Instrument::instrument(reporter.history(&self.0.id), span).await?;
-        Ok(Some(versions))
+        let versions = loader.load_one(self.0.id.clone()).await?;
+        Ok(Some(versions.map(|v| v.as_ref().clone()).unwrap_or_default()))
+    }
+}
+
+/// Reads `reportHistory` for every person of a request in one statement, like the
+/// department sections.
+pub struct HistoryLoader(pub crate::reporting::Reporter);
+
+/// The request-scoped `reportHistory` loader.
+pub type HistoryDataLoader =
+    async_graphql::dataloader::DataLoader<HistoryLoader, async_graphql::dataloader::HashMapCache>;
+
+impl HistoryLoader {
+    /// A fresh request-scoped loader over `reporter`'s version log.
+    pub fn per_request(reporter: crate::reporting::Reporter, max_batch: usize) -> HistoryDataLoader {
+        async_graphql::dataloader::DataLoader::with_cache(
+            Self(reporter),
+            tokio::spawn,
+            async_graphql::dataloader::HashMapCache::default(),
+        )
+        .max_batch_size(max_batch.max(1))
+    }
+}
+
+impl async_graphql::dataloader::Loader<crate::id_number::IdNumber> for HistoryLoader {
+    type Value = std::sync::Arc<Vec<ReportVersion>>;
+    type Error = crate::error::HubError;
+
+    async fn load(
+        &self,
+        keys: &[crate::id_number::IdNumber],
+    ) -> Result<std::collections::HashMap<crate::id_number::IdNumber, Self::Value>, Self::Error> {
+        let span = tracing::info_span!("source", department = "hrss_training", read = "versions", ids = keys.len());
+        let all = tracing::Instrument::instrument(self.0.histories(keys), span).await?;
+        Ok(all.into_iter().map(|(k, v)| (k, std::sync::Arc::new(v))).collect())
     }
 }
