@@ -63,7 +63,9 @@ pub async fn serve_veterans_subgraph(
     if config.source(Department::Veterans).backend == Backend::Subgraph {
         return Ok(None);
     }
-    let db = sea_orm::Database::connect(config.source_url(Department::Veterans))
+    let mut opts = sea_orm::ConnectOptions::new(config.source_url(Department::Veterans));
+    opts.sqlx_logging(false);
+    let db = sea_orm::Database::connect(opts)
         .await
         .context("opening the veterans database for its subgraph")?;
     // Next to the hub's port when free, so that it is easy to find.

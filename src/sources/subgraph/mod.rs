@@ -123,7 +123,7 @@ impl SubgraphSource {
     }
 
     /// The records in a subgraph's answer, which must be about exactly `ids`, in order.
-    fn records(&self, answer: Value, ids: &[IdNumber]) -> Result<DepartmentRecords, SourceError> {
+    fn records(&self, mut answer: Value, ids: &[IdNumber]) -> Result<DepartmentRecords, SourceError> {
         if let Some(errors) = answer.get("errors").filter(|e| !e.is_null()) {
             let first = errors
                 .get(0)
@@ -133,10 +133,15 @@ impl SubgraphSource {
             return Err(SourceError::Graphql(crate::error::redact(first)));
         }
         let malformed = |what: &str| SourceError::Malformed(what.to_string());
-        let entities = answer
-            .pointer("/data/_entities")
-            .and_then(Value::as_array)
-            .ok_or_else(|| malformed("no data._entities list"))?;
+        let as_of = answer
+            .pointer("/extensions/asOf")
+            .and_then(Value::as_str)
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&chrono::Utc));
+        let entities = match answer.pointer_mut("/data/_entities").map(Value::take) {
+            Some(Value::Array(list)) => list,
+            _ => return Err(malformed("no data._entities list")),
+        };
         if entities.len() != ids.len() {
             return Err(malformed("_entities is not one entry per representation"));
         }
@@ -145,7 +150,7 @@ impl SubgraphSource {
             let section = match entity {
                 // Federation's "no such entity": the department holds nothing on them.
                 Value::Null => self.empty(),
-                Value::Object(fields) => {
+                Value::Object(mut fields) => {
                     let same = fields
                         .get("idNumber")
                         .and_then(Value::as_str)
@@ -155,21 +160,17 @@ impl SubgraphSource {
                         return Err(SourceError::Contract);
                     }
                     let records = fields
-                        .get(&self.field)
+                        .remove(&self.field)
                         .filter(|v| !v.is_null())
                         .ok_or_else(|| malformed("an entity without the department's field"))?;
-                    (self.decode)(records.clone())
+                    (self.decode)(records)
                         .map_err(|e| SourceError::Malformed(crate::error::redact(&e.to_string())))?
                 }
                 _ => return Err(malformed("an entity that is not an object")),
             };
             out.persons.insert(id.clone(), section);
         }
-        out.as_of = answer
-            .pointer("/extensions/asOf")
-            .and_then(Value::as_str)
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.with_timezone(&chrono::Utc));
+        out.as_of = as_of;
         Ok(out)
     }
 
