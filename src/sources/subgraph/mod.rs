@@ -123,7 +123,11 @@ impl SubgraphSource {
     }
 
     /// The records in a subgraph's answer, which must be about exactly `ids`, in order.
-    fn records(&self, mut answer: Value, ids: &[IdNumber]) -> Result<DepartmentRecords, SourceError> {
+    fn records(
+        &self,
+        mut answer: Value,
+        ids: &[IdNumber],
+    ) -> Result<DepartmentRecords, SourceError> {
         if let Some(errors) = answer.get("errors").filter(|e| !e.is_null()) {
             let first = errors
                 .get(0)

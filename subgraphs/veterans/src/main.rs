@@ -41,7 +41,8 @@ async fn main() -> anyhow::Result<()> {
     let url = args.database_url.unwrap_or_default();
     let mut opts = sea_orm::ConnectOptions::new(url);
     // Statements are not logged one by one: at load that is most of the work.
-    opts.sqlx_logging(false).max_connections(args.max_connections);
+    opts.sqlx_logging(false)
+        .max_connections(args.max_connections);
     let db = sea_orm::Database::connect(opts).await?;
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "veterans subgraph listening on /graphql");
