@@ -26,6 +26,7 @@ pub struct Config {
     pub policy: PolicyConfig,
     pub audit: AuditConfig,
     pub limits: LimitsConfig,
+    pub cache: CacheConfig,
     pub log: LogConfig,
 }
 
@@ -102,6 +103,36 @@ pub struct SourceConfig {
     /// or `<code>-subgraph`). Never put a URL here: consumers see it.
     pub system: Option<String>,
     pub subgraph: SubgraphConfig,
+    /// How long this department's records stay cached (default: `[cache] ttl_secs`);
+    /// 0: never cached.
+    pub cache_ttl_secs: Option<u64>,
+}
+
+/// The cache in front of the sources: Redis when `redis_url` (or `REDIS_URL`) is set,
+/// shared by every instance; else in-process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    pub enabled: bool,
+    pub redis_url: Option<String>,
+    /// Default time to live of a department's cached records.
+    pub ttl_secs: u64,
+    /// Longest a Redis call may take before it counts as a miss.
+    pub timeout_ms: u64,
+    /// Entries of the in-process cache.
+    pub max_entries: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            redis_url: None,
+            ttl_secs: 60,
+            timeout_ms: 50,
+            max_entries: 200_000,
+        }
+    }
 }
 
 /// A department's own Federation subgraph, read with `_entities`: per-attempt timeouts, a
@@ -216,6 +247,7 @@ impl Default for Config {
             policy: PolicyConfig::default(),
             audit: AuditConfig::default(),
             limits: LimitsConfig::default(),
+            cache: CacheConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -242,6 +274,7 @@ impl Default for SourceConfig {
             connect_timeout_secs: 5,
             system: None,
             subgraph: SubgraphConfig::default(),
+            cache_ttl_secs: None,
         }
     }
 }
@@ -344,12 +377,19 @@ impl Config {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None => figment = figment.merge(Toml::file("archive-hub.toml")),
         }
-        let (database_url, prefixed): (Vec<_>, Vec<_>) = env
+        let (plain, prefixed): (Vec<_>, Vec<_>) = env
             .into_iter()
-            .filter(|(k, _)| k == "DATABASE_URL" || k.starts_with("ARCHIVE_HUB_"))
-            .partition(|(k, _)| k == "DATABASE_URL");
-        for (_, v) in database_url {
-            figment = figment.merge(Serialized::default("database_url", v));
+            .filter(|(k, _)| {
+                k == "DATABASE_URL" || k == "REDIS_URL" || k.starts_with("ARCHIVE_HUB_")
+            })
+            .partition(|(k, _)| !k.starts_with("ARCHIVE_HUB_"));
+        for (k, v) in plain.into_iter().filter(|(_, v)| !v.is_empty()) {
+            let key = if k == "REDIS_URL" {
+                "cache.redis_url"
+            } else {
+                "database_url"
+            };
+            figment = figment.merge(Serialized::default(key, v));
         }
         for (k, v) in prefixed {
             let path = k["ARCHIVE_HUB_".len()..].to_lowercase().replace("__", ".");
@@ -418,6 +458,12 @@ impl Config {
 
     pub fn source_mut(&mut self, d: Department) -> &mut SourceConfig {
         self.sources.entry(d.code().to_string()).or_default()
+    }
+
+    /// How long department `d`'s records stay cached; `None`: not cached.
+    pub fn cache_ttl(&self, d: Department) -> Option<std::time::Duration> {
+        let secs = self.source(d).cache_ttl_secs.unwrap_or(self.cache.ttl_secs);
+        (self.cache.enabled && secs > 0).then(|| std::time::Duration::from_secs(secs))
     }
 
     /// The hub database's URL: its own, else the shared default, else `data_dir/hub.db`.

@@ -117,6 +117,46 @@ pub async fn open_audit(config: &Config, dbs: &Databases) -> Result<audit::Audit
     .await?)
 }
 
+/// The cache in front of the sources, as configured (`None`: off, or no department
+/// cached). Its key is derived from the audit subject key, so every instance hashes ID
+/// numbers alike.
+pub fn open_cache(
+    config: &Config,
+    audit: Option<&audit::AuditLog>,
+) -> Result<Option<Arc<sources::cache::CacheHandle>>, StartupError> {
+    use sources::cache::{kv, CacheHandle, Kv};
+    let Some(longest) = departments::Department::ALL
+        .iter()
+        .filter_map(|d| config.cache_ttl(*d))
+        .max()
+    else {
+        return Ok(None);
+    };
+    let key = match audit {
+        Some(a) => a.derived_key("cache"),
+        None => {
+            // Policy-off cost comparisons only: a key of this process's own.
+            use rand::{RngCore, SeedableRng};
+            let mut k = [0u8; 32];
+            rand::rngs::StdRng::from_os_rng().fill_bytes(&mut k);
+            k
+        }
+    };
+    let store: Arc<dyn Kv> = match &config.cache.redis_url {
+        Some(url) => Arc::new(
+            kv::Redis::new(
+                url,
+                std::time::Duration::from_millis(config.cache.timeout_ms),
+            )
+            .map_err(|_| {
+                sources::SourceError::Query("cache.redis_url is not a Redis URL".into())
+            })?,
+        ),
+        None => Arc::new(kv::Memory::new(config.cache.max_entries, longest)),
+    };
+    Ok(Some(Arc::new(CacheHandle::new(store, key, longest))))
+}
+
 impl Application {
     /// Connects every department source and binds the listener (port 0 picks a free one).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
@@ -149,6 +189,13 @@ impl Application {
         } else {
             tracing::warn!("audit trail is OFF: accesses are not recorded");
             None
+        };
+        let sources = match open_cache(&config, audit.as_ref())? {
+            Some(cache) => {
+                tracing::info!(store = cache.store(), "department records cached");
+                sources.with_cache(cache, |d| config.cache_ttl(d))
+            }
+            None => sources,
         };
         let persons_budget = config.server.max_persons_in_flight.max(1) as usize;
         Ok(Self {

@@ -246,6 +246,19 @@ impl AuditLog {
         subject_of(&self.keys.subject_key, id_number)
     }
 
+    /// A key of its own for `purpose`, derived from the subject key (the cache hashes ID
+    /// numbers with one: every instance derives the same, and it never leaves the
+    /// operator's key files).
+    pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        if let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&self.keys.subject_key) {
+            mac.update(b"archive-hub derived key: ");
+            mac.update(purpose.as_bytes());
+            out.copy_from_slice(&mac.finalize().into_bytes());
+        }
+        out
+    }
+
     /// Appends events; returns only after they are durable (committed). Concurrent callers
     /// share commits (group commit). Returns the assigned seqs in order.
     pub async fn append(&self, events: Vec<NewAuditEvent>) -> Result<Vec<i64>, AuditError> {

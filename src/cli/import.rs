@@ -103,6 +103,12 @@ pub async fn run(config: &Config, args: ImportArgs<'_>) -> anyhow::Result<i32> {
         .get(crate::departments::Department::HrssTraining)
         .conn
         .clone();
+    // A running hub's shared (Redis) cache must drop what this import changes; an
+    // in-process one is the hub's own (README: *Cache*).
+    let sources = match crate::open_cache(config, Some(&audit))? {
+        Some(cache) if config.cache.redis_url.is_some() => sources.invalidating(cache),
+        _ => sources,
+    };
     let reporter = Reporter::new(training, sources, Some(audit.clone()));
     let result = import_file(
         &reporter,

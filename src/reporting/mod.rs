@@ -308,6 +308,11 @@ impl Reporter {
             });
         }
         txn.commit().await.map_err(db_error)?;
+        // A class correction changes the archive of everyone enrolled in it: the whole of
+        // HRSS training's cache goes, on every instance, before the caller hears back.
+        self.sources
+            .invalidate_all(crate::departments::Department::HrssTraining)
+            .await;
         if written >= ANALYZE_AFTER_ROWS {
             let grown: std::collections::BTreeSet<RecordKind> = batch
                 .iter()

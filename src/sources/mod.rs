@@ -12,6 +12,7 @@ use crate::departments::{Department, DeptMap};
 use crate::domain::{Backend, Provenance, Section};
 use crate::id_number::IdNumber;
 
+pub mod cache;
 pub mod loader;
 pub mod sql;
 pub mod subgraph;
@@ -28,6 +29,9 @@ pub struct DepartmentRecords {
     pub as_of: Option<DateTime<Utc>>,
     /// Set by the loader once the answer passed the source contract.
     pub provenance: Option<Arc<Provenance>>,
+    /// When the oldest of these records was read from the source, when that was before
+    /// this call (a cache hit); `None`: just now.
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 impl DepartmentRecords {
@@ -118,10 +122,11 @@ impl DepartmentSource for Unopened {
     }
 }
 
-/// The source of every department, one each.
+/// The source of every department, one each, and the cache in front of them (if any).
 #[derive(Clone)]
 pub struct Sources {
     map: DeptMap<Arc<dyn DepartmentSource>>,
+    cache: Option<Arc<cache::CacheHandle>>,
 }
 
 impl Sources {
@@ -130,7 +135,35 @@ impl Sources {
         if map.iter().any(|(d, s)| s.department() != d) {
             return Err(SourceError::Contract);
         }
-        Ok(Self { map })
+        Ok(Self { map, cache: None })
+    }
+
+    /// Puts `cache` in front of every department whose `ttl` is some (and keeps it for
+    /// invalidation by writes).
+    pub fn with_cache(
+        mut self,
+        cache: Arc<cache::CacheHandle>,
+        ttl: impl Fn(Department) -> Option<std::time::Duration>,
+    ) -> Self {
+        self.map = self.map.map(|d, s| match ttl(d) {
+            Some(t) => cache::CachedSource::arc(s.clone(), cache.clone(), t),
+            None => s.clone(),
+        });
+        self.cache = Some(cache);
+        self
+    }
+
+    /// The cache writes invalidate, without reading through it (a CLI import).
+    pub fn invalidating(mut self, cache: Arc<cache::CacheHandle>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// After a write to department `d`: no instance serves its cached entries any more.
+    pub async fn invalidate_all(&self, d: Department) {
+        if let Some(c) = &self.cache {
+            c.invalidate_all(d).await;
+        }
     }
 
     /// Replaces one department's source (a decorator, a remote backend, a test double).

@@ -90,6 +90,9 @@ pub async fn fresh_config(backend: &Backend) -> (Config, Vec<(String, String)>, 
     config.server.port = 0;
     config.data_dir = dir.path().to_path_buf();
     config.database_url = None;
+    // Tests count statements per request: the cache is on only where a test turns it on
+    // (tests/integration/cache.rs).
+    config.cache.enabled = false;
     let name = format!("ah_test_{}", uuid::Uuid::new_v4().simple());
     let mut created = Vec::new();
     let mut pg_url = None;

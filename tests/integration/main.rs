@@ -10,6 +10,7 @@ mod common;
 mod api;
 mod audit;
 mod browser;
+mod cache;
 mod cli;
 mod conformance;
 mod errors;

@@ -1,0 +1,221 @@
+//! Where cached records live: Redis (shared by every instance) or, without `REDIS_URL`,
+//! an in-process moka cache. Redis failing is never the hub failing: every call has a
+//! short timeout and sits behind a circuit breaker, and a failed call is a miss (get) or
+//! skipped (set) — the records then come from the source.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use failsafe::backoff::Constant;
+use failsafe::failure_policy::ConsecutiveFailures;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use tokio::sync::Mutex;
+
+/// A key-value store for cache entries (bytes, with a time to live).
+#[async_trait::async_trait]
+pub trait Kv: Send + Sync + 'static {
+    /// The values of `keys`, in order (`None`: absent, expired or unreachable).
+    async fn get_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>>;
+    async fn set_many(&self, entries: Vec<(String, Vec<u8>)>, ttl: Duration);
+    /// Adds one to each counter (absent: becomes 1), each living `ttl`.
+    async fn incr_many(&self, keys: &[String], ttl: Duration);
+    /// Whether the store answers (for `/readyz` and tests).
+    fn name(&self) -> &'static str;
+}
+
+/// The in-process store: one process, no sharing.
+pub struct Memory {
+    cache: moka::future::Cache<String, Arc<Vec<u8>>>,
+}
+
+impl Memory {
+    pub fn new(max_entries: u64, ttl: Duration) -> Self {
+        Self {
+            cache: moka::future::Cache::builder()
+                .max_capacity(max_entries)
+                .time_to_live(ttl)
+                .build(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Kv for Memory {
+    async fn get_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            out.push(self.cache.get(k).await.map(|v| v.as_ref().clone()));
+        }
+        out
+    }
+
+    // One time to live for the whole store (the longest a department asks for); the
+    // entry itself says when it was read, and the reader drops it when too old.
+    async fn set_many(&self, entries: Vec<(String, Vec<u8>)>, _ttl: Duration) {
+        for (k, v) in entries {
+            self.cache.insert(k, Arc::new(v)).await;
+        }
+    }
+
+    async fn incr_many(&self, keys: &[String], _ttl: Duration) {
+        for k in keys {
+            let next = match self.cache.get(k).await {
+                Some(v) => decode_counter(&v).wrapping_add(1),
+                None => 1,
+            };
+            self.cache
+                .insert(k.clone(), Arc::new(next.to_string().into_bytes()))
+                .await;
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+}
+
+/// A counter as Redis stores it (decimal text).
+pub fn decode_counter(v: &[u8]) -> u64 {
+    std::str::from_utf8(v)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+type Breaker = failsafe::StateMachine<ConsecutiveFailures<Constant>, ()>;
+
+/// Redis, shared by every instance. The connection is made (and remade) in the
+/// background of calls: a Redis that is down at start-up is a cache that starts later.
+pub struct Redis {
+    client: redis::Client,
+    conn: Mutex<(Option<ConnectionManager>, Option<Instant>)>,
+    timeout: Duration,
+    breaker: Breaker,
+}
+
+impl Redis {
+    pub fn new(url: &str, timeout: Duration) -> Result<Self, redis::RedisError> {
+        let policy = failsafe::failure_policy::consecutive_failures(
+            3,
+            failsafe::backoff::constant(Duration::from_secs(1)),
+        );
+        Ok(Self {
+            client: redis::Client::open(url)?,
+            conn: Mutex::new((None, None)),
+            timeout,
+            breaker: failsafe::Config::new().failure_policy(policy).build(),
+        })
+    }
+
+    /// A connection, when one is (or can quickly be) had; attempts at most once a second.
+    async fn connection(&self) -> Option<ConnectionManager> {
+        let mut guard = self.conn.lock().await;
+        if let Some(c) = &guard.0 {
+            return Some(c.clone());
+        }
+        if guard
+            .1
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+        {
+            return None;
+        }
+        guard.1 = Some(Instant::now());
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.timeout * 4))
+            .set_response_timeout(Some(self.timeout))
+            .set_number_of_retries(1);
+        match tokio::time::timeout(
+            self.timeout * 8,
+            self.client.get_connection_manager_with_config(config),
+        )
+        .await
+        {
+            Ok(Ok(c)) => {
+                guard.0 = Some(c.clone());
+                Some(c)
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "cache (Redis) unreachable; reading the sources");
+                None
+            }
+            Err(_) => {
+                tracing::warn!("cache (Redis) connection timed out; reading the sources");
+                None
+            }
+        }
+    }
+
+    /// Runs one pipeline within the timeout and the breaker; `None` on any failure.
+    async fn run<T: redis::FromRedisValue>(&self, pipe: redis::Pipeline) -> Option<T> {
+        if !self.breaker.is_call_permitted() {
+            return None;
+        }
+        let Some(mut conn) = self.connection().await else {
+            self.breaker.on_error();
+            return None;
+        };
+        match tokio::time::timeout(self.timeout, pipe.query_async::<T>(&mut conn)).await {
+            Ok(Ok(v)) => {
+                self.breaker.on_success();
+                Some(v)
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "cache (Redis) call failed; reading the sources");
+                self.breaker.on_error();
+                None
+            }
+            Err(_) => {
+                tracing::warn!("cache (Redis) call timed out; reading the sources");
+                self.breaker.on_error();
+                None
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Kv for Redis {
+    async fn get_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>> {
+        if keys.is_empty() {
+            return Vec::new();
+        }
+        let mut pipe = redis::pipe();
+        pipe.mget(keys);
+        match self.run::<(Vec<Option<Vec<u8>>>,)>(pipe).await {
+            Some((v,)) if v.len() == keys.len() => v,
+            _ => vec![None; keys.len()],
+        }
+    }
+
+    async fn set_many(&self, entries: Vec<(String, Vec<u8>)>, ttl: Duration) {
+        if entries.is_empty() {
+            return;
+        }
+        let secs = ttl.as_secs().max(1);
+        let mut pipe = redis::pipe();
+        for (k, v) in entries {
+            pipe.set_ex(k, v, secs).ignore();
+        }
+        let _ = self.run::<()>(pipe).await;
+    }
+
+    async fn incr_many(&self, keys: &[String], ttl: Duration) {
+        if keys.is_empty() {
+            return;
+        }
+        let secs = i64::try_from(ttl.as_secs().max(1)).unwrap_or(i64::MAX);
+        let mut pipe = redis::pipe();
+        for k in keys {
+            pipe.incr(k, 1).ignore().expire(k, secs).ignore();
+        }
+        if self.run::<()>(pipe).await.is_none() {
+            // A write's invalidation that did not reach Redis: entries about these
+            // persons may be served until their time to live ends. Said loudly.
+            tracing::error!(keys = keys.len(), "cache invalidation did not reach Redis");
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "redis"
+    }
+}

@@ -1,0 +1,252 @@
+//! Cache-aside per department and person, as a decorator around a department's source:
+//! the raw records (before policy — policy, masks and audit are applied after every
+//! read, cached or not, so a policy change takes effect at once and hits are audited).
+//! Keys are keyed hashes, never ID numbers. Entries carry the department's generation
+//! and the person's version as they were *before* the source was read; a write bumps
+//! them ([`CacheHandle::invalidate_all`]), so an entry read before a write is never
+//! served after it, on any instance sharing the store.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::{DepartmentRecords, DepartmentSource, SourceError};
+use crate::departments::Department;
+use crate::domain::{Backend, PersonRecords, Section};
+use crate::id_number::IdNumber;
+
+pub mod kv;
+
+pub use kv::Kv;
+
+type Encode = fn(&dyn Section) -> Option<Vec<u8>>;
+type Decode = fn(&[u8]) -> Option<Arc<dyn Section>>;
+
+macro_rules! cache_codecs {
+    ($( $(#[$meta:meta])* $variant:ident($module:ident) => $code:literal, $zh:literal, $en:literal; )*) => {
+        fn codec(d: Department) -> (Encode, Decode) {
+            match d {
+                $( Department::$variant => (
+                    encode::<crate::domain::$module::Records>,
+                    decode::<crate::domain::$module::Records>,
+                ), )*
+            }
+        }
+    };
+}
+
+crate::departments!(cache_codecs);
+
+fn encode<T: PersonRecords>(s: &dyn Section) -> Option<Vec<u8>> {
+    serde_json::to_vec(s.as_any().downcast_ref::<T>()?).ok()
+}
+
+fn decode<T: PersonRecords>(b: &[u8]) -> Option<Arc<dyn Section>> {
+    Some(Arc::new(serde_json::from_slice::<T>(b).ok()?))
+}
+
+/// The shared store and the key that hashes ID numbers into cache keys.
+pub struct CacheHandle {
+    kv: Arc<dyn Kv>,
+    key: [u8; 32],
+    /// How long a version or generation counter outlives the entries it guards.
+    counter_ttl: Duration,
+}
+
+impl CacheHandle {
+    pub fn new(kv: Arc<dyn Kv>, key: [u8; 32], longest_ttl: Duration) -> Self {
+        Self {
+            kv,
+            key,
+            counter_ttl: longest_ttl.saturating_mul(2).max(Duration::from_secs(60)),
+        }
+    }
+
+    /// `memory` or `redis`.
+    pub fn store(&self) -> &'static str {
+        self.kv.name()
+    }
+
+    fn hash(&self, d: Department, id: &IdNumber) -> String {
+        let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(&self.key) {
+            Ok(m) => m,
+            // HMAC takes keys of any length; unreachable.
+            Err(_) => return String::new(),
+        };
+        mac.update(d.code().as_bytes());
+        mac.update(b":");
+        mac.update(id.as_str().as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    fn generation_key(d: Department) -> String {
+        format!("ah:c:{}:gen", d.code())
+    }
+
+    /// Every cached entry of department `d`, on every instance, stops being served.
+    pub async fn invalidate_all(&self, d: Department) {
+        self.kv
+            .incr_many(&[Self::generation_key(d)], self.counter_ttl)
+            .await;
+    }
+
+    /// The cached entries of these persons in department `d` stop being served.
+    pub async fn invalidate(&self, d: Department, ids: &[IdNumber]) {
+        let keys: Vec<String> = ids
+            .iter()
+            .map(|id| format!("ah:c:{}:v:{}", d.code(), self.hash(d, id)))
+            .collect();
+        self.kv.incr_many(&keys, self.counter_ttl).await;
+    }
+}
+
+/// A department's source with a cache in front.
+pub struct CachedSource {
+    inner: Arc<dyn DepartmentSource>,
+    cache: Arc<CacheHandle>,
+    ttl: Duration,
+    encode: Encode,
+    decode: Decode,
+}
+
+impl CachedSource {
+    pub fn arc(
+        inner: Arc<dyn DepartmentSource>,
+        cache: Arc<CacheHandle>,
+        ttl: Duration,
+    ) -> Arc<dyn DepartmentSource> {
+        let (encode, decode) = codec(inner.department());
+        Arc::new(Self {
+            inner,
+            cache,
+            ttl,
+            encode,
+            decode,
+        })
+    }
+}
+
+/// An entry: generation, version, read time (ms since the epoch), then the records.
+const HEADER: usize = 24;
+
+fn entry(generation: u64, version: u64, read_at: DateTime<Utc>, body: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(HEADER + body.len());
+    v.extend_from_slice(&generation.to_be_bytes());
+    v.extend_from_slice(&version.to_be_bytes());
+    v.extend_from_slice(&read_at.timestamp_millis().to_be_bytes());
+    v.extend_from_slice(body);
+    v
+}
+
+fn header(v: &[u8]) -> Option<(u64, u64, DateTime<Utc>, &[u8])> {
+    let (h, body) = v.split_at_checked(HEADER)?;
+    let n = |i: usize| h.get(i..i + 8).and_then(|b| <[u8; 8]>::try_from(b).ok());
+    let read_at = DateTime::from_timestamp_millis(i64::from_be_bytes(n(16)?))?;
+    Some((
+        u64::from_be_bytes(n(0)?),
+        u64::from_be_bytes(n(8)?),
+        read_at,
+        body,
+    ))
+}
+
+#[async_trait::async_trait]
+impl DepartmentSource for CachedSource {
+    fn department(&self) -> Department {
+        self.inner.department()
+    }
+
+    fn backend(&self) -> Backend {
+        self.inner.backend()
+    }
+
+    fn system(&self) -> String {
+        self.inner.system()
+    }
+
+    async fn fetch(&self, ids: &[IdNumber]) -> Result<DepartmentRecords, SourceError> {
+        let d = self.department();
+        let hashes: Vec<String> = ids.iter().map(|id| self.cache.hash(d, id)).collect();
+        let mut keys = Vec::with_capacity(1 + 2 * ids.len());
+        keys.push(CacheHandle::generation_key(d));
+        for h in &hashes {
+            keys.push(format!("ah:c:{}:v:{h}", d.code()));
+            keys.push(format!("ah:c:{}:e:{h}", d.code()));
+        }
+        // Counters are read before the source: what is stored below is stamped with them,
+        // so a write that lands meanwhile makes it stale at once.
+        let got = self.cache.kv.get_many(&keys).await;
+        let counter = |i: usize| {
+            got.get(i)
+                .and_then(Option::as_deref)
+                .map_or(0, kv::decode_counter)
+        };
+        let generation = counter(0);
+        let now = Utc::now();
+        let mut out = DepartmentRecords::new();
+        let mut oldest: Option<DateTime<Utc>> = None;
+        let mut misses: Vec<(IdNumber, u64, String)> = Vec::new();
+        for (i, (id, h)) in ids.iter().zip(hashes).enumerate() {
+            let version = counter(1 + 2 * i);
+            let hit = got
+                .get(2 + 2 * i)
+                .and_then(Option::as_deref)
+                .and_then(header)
+                .filter(|(g, v, at, _)| {
+                    *g == generation
+                        && *v == version
+                        && now
+                            .signed_duration_since(*at)
+                            .to_std()
+                            .is_ok_and(|age| age < self.ttl)
+                })
+                .and_then(|(_, _, at, body)| Some((at, (self.decode)(body)?)));
+            match hit {
+                Some((at, section)) => {
+                    oldest = Some(oldest.map_or(at, |o| o.min(at)));
+                    out.persons.insert(id.clone(), section);
+                }
+                None => misses.push((id.clone(), version, h)),
+            }
+        }
+        let hits = out.persons.len();
+        metrics::counter!("archive_hub_cache_reads_total", "department" => d.code(), "outcome" => "hit")
+            .increment(hits as u64);
+        metrics::counter!("archive_hub_cache_reads_total", "department" => d.code(), "outcome" => "miss")
+            .increment(misses.len() as u64);
+        if !misses.is_empty() {
+            let wanted: Vec<IdNumber> = misses.iter().map(|(id, _, _)| id.clone()).collect();
+            let fresh = self.inner.fetch(&wanted).await?;
+            // Milliseconds, as the entry keeps it: a hit says the same read time.
+            let read_at = DateTime::from_timestamp_millis(Utc::now().timestamp_millis())
+                .unwrap_or_else(Utc::now);
+            oldest = Some(oldest.map_or(read_at, |o| o.min(read_at)));
+            let mut entries = Vec::with_capacity(misses.len());
+            let by_id: HashMap<&IdNumber, (u64, &String)> =
+                misses.iter().map(|(id, v, h)| (id, (*v, h))).collect();
+            for (id, section) in &fresh.persons {
+                if let (Some((version, h)), Some(body)) =
+                    (by_id.get(id), (self.encode)(section.as_ref()))
+                {
+                    entries.push((
+                        format!("ah:c:{}:e:{h}", d.code()),
+                        entry(generation, *version, read_at, &body),
+                    ));
+                }
+            }
+            self.cache.kv.set_many(entries, self.ttl).await;
+            out.as_of = fresh.as_of;
+            out.persons.extend(fresh.persons);
+        }
+        out.read_at = oldest;
+        Ok(out)
+    }
+
+    async fn ping(&self) -> Result<(), SourceError> {
+        self.inner.ping().await
+    }
+}
