@@ -36,6 +36,9 @@ pub struct HubConfig {
     /// Defaults to `database_url`, else `data_dir/hub.db`.
     pub url: Option<String>,
     pub max_connections: u32,
+    /// Longest wait for a pooled connection: past it the request fails (503 with
+    /// `Retry-After`) instead of hanging while the database is down.
+    pub acquire_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,6 +102,9 @@ pub struct SourceConfig {
     pub url: Option<String>,
     pub max_connections: u32,
     pub connect_timeout_secs: u64,
+    /// Longest wait for a pooled connection: past it the department's section is
+    /// `SOURCE_UNAVAILABLE` instead of the request hanging while its database is down.
+    pub acquire_timeout_ms: u64,
     /// The answering system's name in each section's provenance (default: `<code>-db`
     /// or `<code>-subgraph`). Never put a URL here: consumers see it.
     pub system: Option<String>,
@@ -272,6 +278,7 @@ impl Default for SourceConfig {
             url: None,
             max_connections: 8,
             connect_timeout_secs: 5,
+            acquire_timeout_ms: 750,
             system: None,
             subgraph: SubgraphConfig::default(),
             cache_ttl_secs: None,
@@ -305,6 +312,7 @@ impl Default for HubConfig {
         Self {
             url: None,
             max_connections: 8,
+            acquire_timeout_ms: 750,
         }
     }
 }

@@ -64,7 +64,7 @@ impl Databases {
             opts.max_connections(sc.max_connections)
                 .min_connections(0)
                 .connect_timeout(Duration::from_secs(sc.connect_timeout_secs))
-                .acquire_timeout(Duration::from_secs(sc.connect_timeout_secs))
+                .acquire_timeout(Duration::from_millis(sc.acquire_timeout_ms.max(1)))
                 .sqlx_logging(false)
                 .connect_lazy(true);
             let mut opened = true;
@@ -101,7 +101,7 @@ impl Databases {
         opts.max_connections(config.hub.max_connections)
             .min_connections(0)
             .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_millis(config.hub.acquire_timeout_ms.max(1)))
             .sqlx_logging(false)
             .connect_lazy(true);
         let hub = Database::connect(opts).await?;

@@ -151,6 +151,32 @@ pub struct AuditLog {
     keys: Arc<AuditKeys>,
     tx: mpsc::Sender<writer::Msg>,
     commits: Arc<AtomicU64>,
+    outage: Arc<Outage>,
+}
+
+/// The trail's database failing: after a failed commit, appends are refused at once for
+/// a short while (nothing can be served without them) instead of every waiting request
+/// spending a connection timeout of its own; the first commit after it clears it.
+#[derive(Debug, Default)]
+pub(crate) struct Outage(std::sync::Mutex<Option<std::time::Instant>>);
+
+/// How long appends are refused after a failed commit before the database is tried again.
+const OUTAGE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl Outage {
+    fn at(&self) -> std::sync::MutexGuard<'_, Option<std::time::Instant>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    pub(crate) fn failed(&self) {
+        *self.at() = Some(std::time::Instant::now());
+    }
+    pub(crate) fn cleared(&self) {
+        *self.at() = None;
+    }
+    /// Within the pause after a failed commit.
+    pub(crate) fn paused(&self) -> bool {
+        self.at().is_some_and(|t| t.elapsed() < OUTAGE_PAUSE)
+    }
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -209,6 +235,7 @@ impl AuditLog {
             .map_err(|e| AuditError::Witness(Arc::new(e)))?;
         let (tx, rx) = mpsc::channel(QUEUE);
         let commits = Arc::new(AtomicU64::new(0));
+        let outage = Arc::new(Outage::default());
         let w = writer::Writer {
             conn: conn.clone(),
             keys: keys.clone(),
@@ -216,6 +243,7 @@ impl AuditLog {
             head: Some(head),
             last_checkpoint_seq,
             commits: commits.clone(),
+            outage: outage.clone(),
             rx,
             witness,
             http_witness: None,
@@ -231,12 +259,19 @@ impl AuditLog {
             keys,
             tx,
             commits,
+            outage,
         })
     }
 
     /// Whether the writer task is still taking events.
     pub fn is_running(&self) -> bool {
         !self.tx.is_closed()
+    }
+
+    /// A commit just failed (its database is down): appends are refused for a moment, so
+    /// callers may refuse at once too (503 with `Retry-After`).
+    pub fn is_paused(&self) -> bool {
+        self.outage.paused()
     }
 
     /// HMAC-SHA256(subject_key, id_number) as lowercase hex — the only form of an ID number
@@ -332,8 +367,13 @@ async fn spawn_dedicated(mut w: writer::Writer, url: String) -> Result<(), Audit
             };
             rt.block_on(async move {
                 let mut opts = sea_orm::ConnectOptions::new(url);
+                // A database that is down fails a batch within 750 ms (503 with
+                // Retry-After) rather than holding every waiting request for sqlx's default
+                // 30 s; the pool reconnects by itself once the database is back.
                 opts.max_connections(2)
                     .min_connections(1)
+                    .acquire_timeout(std::time::Duration::from_millis(750))
+                    .connect_timeout(std::time::Duration::from_millis(750))
                     .sqlx_logging(false);
                 match sea_orm::Database::connect(opts).await {
                     Ok(conn) => {

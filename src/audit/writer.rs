@@ -96,6 +96,7 @@ pub(crate) struct Writer {
     pub head: Option<Head>,
     pub last_checkpoint_seq: i64,
     pub commits: Arc<AtomicU64>,
+    pub outage: Arc<super::Outage>,
     pub rx: mpsc::Receiver<Msg>,
     /// The synchronous witness: every signed head is durable here before replies go out.
     pub witness: Option<FileWitness>,
@@ -200,6 +201,15 @@ impl Writer {
     async fn commit_appends(&mut self, appends: Vec<(Vec<NewAuditEvent>, AppendReply)>) {
         let (batches, replies): (Vec<Vec<NewAuditEvent>>, Vec<AppendReply>) =
             appends.into_iter().unzip();
+        // Appends queued while a commit was failing are refused without another wait on
+        // a database that is down.
+        if self.outage.paused() {
+            let e = Arc::new(DbErr::Custom("audit database unavailable".into()));
+            for reply in replies {
+                let _ = reply.send(Err(db_error(&e)));
+            }
+            return;
+        }
         // Several hub instances may append to one trail: each commit chains onto the head
         // it knows, and the primary key on `seq` refuses it when another writer got there
         // first. Then the head is re-read and the batch chained anew (its events unchanged),
@@ -210,6 +220,7 @@ impl Writer {
             let head = match self.ensure_head().await {
                 Ok(h) => h,
                 Err(e) => {
+                    self.outage.failed();
                     tracing::error!(error = %e, "audit trail head unavailable; batch rejected");
                     for reply in replies {
                         let _ = reply.send(Err(db_error(&e)));
@@ -221,6 +232,7 @@ impl Writer {
             let expected = built.new_head.clone();
             match self.commit(head.clone(), built).await {
                 Ok((new_head, record, ranges)) => {
+                    self.outage.cleared();
                     self.committed(new_head, record, replies.into_iter().zip(ranges).collect());
                     return;
                 }
@@ -252,6 +264,7 @@ impl Writer {
                         );
                         continue;
                     }
+                    self.outage.failed();
                     tracing::error!(error = %e, "audit batch failed; every waiter gets an error");
                     let e = Arc::new(e);
                     for reply in replies {

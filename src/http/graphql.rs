@@ -131,6 +131,15 @@ async fn handle(
         }
     };
     let (req, operation, asked) = req;
+    // The audit trail's database just failed: nothing personal could be answered, so the
+    // request is refused now rather than after reading every department.
+    if state.audit.as_ref().is_some_and(|a| a.is_paused()) {
+        return request_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            HubError::AuditUnavailable,
+            lang,
+        );
+    }
     // Memory grows with the persons being answered at once, so they are admitted within
     // one budget; a batch over the whole budget waits until it can run alone.
     let budget = state.config.server.max_persons_in_flight.max(1);

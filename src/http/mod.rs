@@ -103,8 +103,20 @@ fn status_of(e: &HubError) -> StatusCode {
 fn request_error(status: StatusCode, e: HubError, lang: Lang) -> Response {
     let outcome = Outcome::of(&e);
     let mut r = (status, Json(json!({ "errors": [e.render(lang)] }))).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        retry_soon(&mut r);
+    }
     r.extensions_mut().insert(outcome);
     r
+}
+
+/// `Retry-After: 1` on a 503: the hub is waiting for a database or the audit trail and
+/// serves again as soon as it is back.
+fn retry_soon(r: &mut Response) {
+    r.headers_mut().insert(
+        header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static("1"),
+    );
 }
 
 /// What a `/graphql` request came to, left in the response for the metrics layer: never

@@ -94,7 +94,7 @@ const READINESS_TTL: Duration = Duration::from_secs(2);
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let mut cached = state.readiness.lock().await;
     if let Some(r) = cached.as_ref().filter(|r| r.at.elapsed() < READINESS_TTL) {
-        return (r.status, Json(r.body.clone())).into_response();
+        return readiness_response(r.status, r.body.clone());
     }
     let pings = state
         .sources
@@ -146,5 +146,13 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         status,
         body: body.clone(),
     });
-    (status, Json(body)).into_response()
+    readiness_response(status, body)
+}
+
+fn readiness_response(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut r = (status, Json(body)).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        super::retry_soon(&mut r);
+    }
+    r
 }

@@ -20,6 +20,7 @@ mod hostile_corpus;
 mod imports;
 mod layers;
 mod operations;
+mod outage;
 mod policy;
 mod remote;
 mod reports;
