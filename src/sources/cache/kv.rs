@@ -88,7 +88,9 @@ type Breaker = failsafe::StateMachine<ConsecutiveFailures<Constant>, ()>;
 /// background of calls: a Redis that is down at start-up is a cache that starts later.
 pub struct Redis {
     client: redis::Client,
-    conn: Mutex<(Option<ConnectionManager>, Option<Instant>)>,
+    manager: std::sync::RwLock<Option<ConnectionManager>>,
+    /// Held while a connection is being made, with when the last attempt began.
+    connecting: Mutex<Option<Instant>>,
     timeout: Duration,
     breaker: Breaker,
 }
@@ -101,25 +103,32 @@ impl Redis {
         );
         Ok(Self {
             client: redis::Client::open(url)?,
-            conn: Mutex::new((None, None)),
+            manager: std::sync::RwLock::new(None),
+            connecting: Mutex::new(None),
             timeout,
             breaker: failsafe::Config::new().failure_policy(policy).build(),
         })
     }
 
-    /// A connection, when one is (or can quickly be) had; attempts at most once a second.
+    /// A connection, when one is had (it reconnects by itself once made). Without one, a
+    /// single caller at a time — at most once a second — tries to make it; the others
+    /// read the sources meanwhile rather than wait.
     async fn connection(&self) -> Option<ConnectionManager> {
-        let mut guard = self.conn.lock().await;
-        if let Some(c) = &guard.0 {
+        if let Some(c) = self
+            .manager
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
             return Some(c.clone());
         }
-        if guard
-            .1
-            .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
-        {
+        let Ok(mut last) = self.connecting.try_lock() else {
+            return None;
+        };
+        if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
             return None;
         }
-        guard.1 = Some(Instant::now());
+        *last = Some(Instant::now());
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout * 4))
             .set_response_timeout(Some(self.timeout))
@@ -131,18 +140,26 @@ impl Redis {
         .await
         {
             Ok(Ok(c)) => {
-                guard.0 = Some(c.clone());
+                *self.manager.write().unwrap_or_else(|p| p.into_inner()) = Some(c.clone());
                 Some(c)
             }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "cache (Redis) unreachable; reading the sources");
+                self.breaker.on_error();
                 None
             }
             Err(_) => {
                 tracing::warn!("cache (Redis) connection timed out; reading the sources");
+                self.breaker.on_error();
                 None
             }
         }
+    }
+
+    /// Makes the first connection (at start-up; a Redis that is down then is tried again
+    /// by later calls).
+    pub async fn warm_up(&self) {
+        let _ = self.connection().await;
     }
 
     /// Runs one pipeline within the timeout and the breaker; `None` on any failure.
@@ -150,10 +167,9 @@ impl Redis {
         if !self.breaker.is_call_permitted() {
             return None;
         }
-        let Some(mut conn) = self.connection().await else {
-            self.breaker.on_error();
-            return None;
-        };
+        // No connection yet: a miss (a failed attempt to make one counts against the
+        // breaker; another caller making it does not).
+        let mut conn = self.connection().await?;
         match tokio::time::timeout(self.timeout, pipe.query_async::<T>(&mut conn)).await {
             Ok(Ok(v)) => {
                 self.breaker.on_success();

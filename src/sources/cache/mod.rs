@@ -53,15 +53,29 @@ fn decode<T: PersonRecords>(b: &[u8]) -> Option<Arc<dyn Section>> {
 pub struct CacheHandle {
     kv: Arc<dyn Kv>,
     key: [u8; 32],
+    /// Every key's prefix, derived from the key: deployments with other key files that
+    /// share a Redis never read or bump each other's entries.
+    space: String,
     /// How long a version or generation counter outlives the entries it guards.
     counter_ttl: Duration,
 }
 
 impl CacheHandle {
     pub fn new(kv: Arc<dyn Kv>, key: [u8; 32], longest_ttl: Duration) -> Self {
+        let space = {
+            let mut h = Self {
+                kv: kv.clone(),
+                key,
+                space: String::new(),
+                counter_ttl: Duration::ZERO,
+            };
+            h.space = format!("ah:{}", &h.hash_str("namespace")[..12]);
+            h.space
+        };
         Self {
             kv,
             key,
+            space,
             counter_ttl: longest_ttl.saturating_mul(2).max(Duration::from_secs(60)),
         }
     }
@@ -72,25 +86,35 @@ impl CacheHandle {
     }
 
     fn hash(&self, d: Department, id: &IdNumber) -> String {
+        self.hash_str(&format!("{}:{}", d.code(), id.as_str()))
+    }
+
+    fn hash_str(&self, text: &str) -> String {
         let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(&self.key) {
             Ok(m) => m,
             // HMAC takes keys of any length; unreachable.
             Err(_) => return String::new(),
         };
-        mac.update(d.code().as_bytes());
-        mac.update(b":");
-        mac.update(id.as_str().as_bytes());
+        mac.update(text.as_bytes());
         hex::encode(&mac.finalize().into_bytes()[..16])
     }
 
-    fn generation_key(d: Department) -> String {
-        format!("ah:c:{}:gen", d.code())
+    fn generation_key(&self, d: Department) -> String {
+        format!("{}:{}:gen", self.space, d.code())
+    }
+
+    fn version_key(&self, d: Department, hash: &str) -> String {
+        format!("{}:{}:v:{hash}", self.space, d.code())
+    }
+
+    fn entry_key(&self, d: Department, hash: &str) -> String {
+        format!("{}:{}:e:{hash}", self.space, d.code())
     }
 
     /// Every cached entry of department `d`, on every instance, stops being served.
     pub async fn invalidate_all(&self, d: Department) {
         self.kv
-            .incr_many(&[Self::generation_key(d)], self.counter_ttl)
+            .incr_many(&[self.generation_key(d)], self.counter_ttl)
             .await;
     }
 
@@ -98,7 +122,7 @@ impl CacheHandle {
     pub async fn invalidate(&self, d: Department, ids: &[IdNumber]) {
         let keys: Vec<String> = ids
             .iter()
-            .map(|id| format!("ah:c:{}:v:{}", d.code(), self.hash(d, id)))
+            .map(|id| self.version_key(d, &self.hash(d, id)))
             .collect();
         self.kv.incr_many(&keys, self.counter_ttl).await;
     }
@@ -172,10 +196,10 @@ impl DepartmentSource for CachedSource {
         let d = self.department();
         let hashes: Vec<String> = ids.iter().map(|id| self.cache.hash(d, id)).collect();
         let mut keys = Vec::with_capacity(1 + 2 * ids.len());
-        keys.push(CacheHandle::generation_key(d));
+        keys.push(self.cache.generation_key(d));
         for h in &hashes {
-            keys.push(format!("ah:c:{}:v:{h}", d.code()));
-            keys.push(format!("ah:c:{}:e:{h}", d.code()));
+            keys.push(self.cache.version_key(d, h));
+            keys.push(self.cache.entry_key(d, h));
         }
         // Counters are read before the source: what is stored below is stamped with them,
         // so a write that lands meanwhile makes it stale at once.
@@ -233,7 +257,7 @@ impl DepartmentSource for CachedSource {
                     (by_id.get(id), (self.encode)(section.as_ref()))
                 {
                     entries.push((
-                        format!("ah:c:{}:e:{h}", d.code()),
+                        self.cache.entry_key(d, h),
                         entry(generation, *version, read_at, &body),
                     ));
                 }
