@@ -135,7 +135,7 @@ impl Default for CacheConfig {
             enabled: true,
             redis_url: None,
             ttl_secs: 60,
-            timeout_ms: 50,
+            timeout_ms: 200,
             max_entries: 200_000,
         }
     }
