@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::common::{spawn_app, Backend};
+use crate::common::{spawn_app_with, Backend};
 
 /// A PostgreSQL cluster in a temporary directory, run as `postgres` when the test runs
 /// as root (initdb refuses root).
@@ -158,7 +158,13 @@ async fn a_postgres_restart_fails_fast_recovers_at_once_and_loses_no_audit_event
     };
     let pg = PrivatePg::init(bin);
     pg.start();
-    let app = spawn_app(&Backend::Postgres(pg.url())).await;
+    // Every department on this PostgreSQL, read with SQL: the outage is the hub's own
+    // databases' (a remote department has its own bounds: tests/integration/remote.rs).
+    let app = spawn_app_with(&Backend::Postgres(pg.url()), |c| {
+        c.source_mut(archive_hub::departments::Department::Veterans)
+            .backend = archive_hub::departments::Backend::Sql;
+    })
+    .await;
     let hub = app.state.dbs.hub().clone();
     let events_before = audit_events(&hub).await;
     let ids: Vec<String> = app.report.samples.iter().map(|i| i.to_string()).collect();
