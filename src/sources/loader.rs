@@ -104,7 +104,7 @@ async fn read(
             department: d,
             source_system: source.system(),
             backend: source.backend(),
-            read_at: r.read_at.unwrap_or_else(chrono::Utc::now),
+            read_at: chrono::Utc::now(),
             as_of: r.as_of,
         }));
         r

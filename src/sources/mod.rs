@@ -29,9 +29,6 @@ pub struct DepartmentRecords {
     pub as_of: Option<DateTime<Utc>>,
     /// Set by the loader once the answer passed the source contract.
     pub provenance: Option<Arc<Provenance>>,
-    /// When the oldest of these records was read from the source, when that was before
-    /// this call (a cache hit); `None`: just now.
-    pub read_at: Option<DateTime<Utc>>,
 }
 
 impl DepartmentRecords {

@@ -66,8 +66,18 @@ async fn cache_hits_read_no_department_but_are_decided_and_audited() {
         }
     }
     let (second, events) = hit.expect("a read served from the cache alone");
-    // The same records (the read time may differ: an entry whose store timed out on a
-    // busy machine was read again).
+    // A hit's provenance says when this request read it, not when the entry was made
+    // (which would tell when someone last looked the person up).
+    let read_at = |b: &Value| {
+        chrono::DateTime::parse_from_rfc3339(
+            b["data"]["person"]["veterans"]["provenance"]["readAt"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    assert!(read_at(&second) > read_at(&first), "{first} / {second}");
+    // The same records.
     let records = |b: &Value| {
         let mut d = b["data"].clone();
         d["person"]["veterans"]["provenance"] = Value::Null;

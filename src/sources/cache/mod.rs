@@ -62,20 +62,10 @@ pub struct CacheHandle {
 
 impl CacheHandle {
     pub fn new(kv: Arc<dyn Kv>, key: [u8; 32], longest_ttl: Duration) -> Self {
-        let space = {
-            let mut h = Self {
-                kv: kv.clone(),
-                key,
-                space: String::new(),
-                counter_ttl: Duration::ZERO,
-            };
-            h.space = format!("ah:{}", &h.hash_str("namespace")[..12]);
-            h.space
-        };
         Self {
             kv,
             key,
-            space,
+            space: format!("ah:{}", &keyed_hex(&key, "namespace")[..12]),
             counter_ttl: longest_ttl.saturating_mul(2).max(Duration::from_secs(60)),
         }
     }
@@ -90,13 +80,7 @@ impl CacheHandle {
     }
 
     fn hash_str(&self, text: &str) -> String {
-        let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(&self.key) {
-            Ok(m) => m,
-            // HMAC takes keys of any length; unreachable.
-            Err(_) => return String::new(),
-        };
-        mac.update(text.as_bytes());
-        hex::encode(&mac.finalize().into_bytes()[..16])
+        keyed_hex(&self.key, text)
     }
 
     fn generation_key(&self, d: Department) -> String {
@@ -126,6 +110,17 @@ impl CacheHandle {
             .collect();
         self.kv.incr_many(&keys, self.counter_ttl).await;
     }
+}
+
+/// HMAC-SHA256 of `text` under `key`, its first 16 bytes in hex.
+fn keyed_hex(key: &[u8], text: &str) -> String {
+    let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(key) {
+        Ok(m) => m,
+        // HMAC takes keys of any length; unreachable.
+        Err(_) => return String::new(),
+    };
+    mac.update(text.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..16])
 }
 
 /// A department's source with a cache in front.
@@ -212,7 +207,6 @@ impl DepartmentSource for CachedSource {
         let generation = counter(0);
         let now = Utc::now();
         let mut out = DepartmentRecords::new();
-        let mut oldest: Option<DateTime<Utc>> = None;
         let mut misses: Vec<(IdNumber, u64, String)> = Vec::new();
         for (i, (id, h)) in ids.iter().zip(hashes).enumerate() {
             let version = counter(1 + 2 * i);
@@ -228,10 +222,9 @@ impl DepartmentSource for CachedSource {
                             .to_std()
                             .is_ok_and(|age| age < self.ttl)
                 })
-                .and_then(|(_, _, at, body)| Some((at, (self.decode)(body)?)));
+                .and_then(|(_, _, _, body)| (self.decode)(body));
             match hit {
-                Some((at, section)) => {
-                    oldest = Some(oldest.map_or(at, |o| o.min(at)));
+                Some(section) => {
                     out.persons.insert(id.clone(), section);
                 }
                 None => misses.push((id.clone(), version, h)),
@@ -245,10 +238,10 @@ impl DepartmentSource for CachedSource {
         if !misses.is_empty() {
             let wanted: Vec<IdNumber> = misses.iter().map(|(id, _, _)| id.clone()).collect();
             let fresh = self.inner.fetch(&wanted).await?;
-            // Milliseconds, as the entry keeps it: a hit says the same read time.
-            let read_at = DateTime::from_timestamp_millis(Utc::now().timestamp_millis())
-                .unwrap_or_else(Utc::now);
-            oldest = Some(oldest.map_or(read_at, |o| o.min(read_at)));
+            // Kept only to bound the entry's age: a hit's provenance says when the hub read
+            // it for this request, never when it was first read — that would tell a
+            // consumer when someone else last looked this person up.
+            let read_at = Utc::now();
             let mut entries = Vec::with_capacity(misses.len());
             let by_id: HashMap<&IdNumber, (u64, &String)> =
                 misses.iter().map(|(id, v, h)| (id, (*v, h))).collect();
@@ -266,7 +259,6 @@ impl DepartmentSource for CachedSource {
             out.as_of = fresh.as_of;
             out.persons.extend(fresh.persons);
         }
-        out.read_at = oldest;
         Ok(out)
     }
 
