@@ -20,6 +20,10 @@ pub struct Config {
     /// Default URL for every department source without its own `url`. On PostgreSQL the
     /// departments' tables carry distinct prefixes, so they may share one database.
     pub database_url: Option<String>,
+    /// Connections of the one pool shared by the hub and every department reached through
+    /// the same database URL (per instance). A URL only one of them uses gets that one's
+    /// own `max_connections`.
+    pub database_max_connections: u32,
     pub sources: SourcesConfig,
     /// The hub's own database: consumers, grants, audit trail.
     pub hub: HubConfig,
@@ -248,6 +252,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             data_dir: PathBuf::from("data"),
             database_url: None,
+            database_max_connections: 16,
             sources: SourcesConfig::default(),
             hub: HubConfig::default(),
             policy: PolicyConfig::default(),

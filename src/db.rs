@@ -1,6 +1,8 @@
-//! SQL connections: one pool per department, each counting the statements it runs (so
-//! tests can prove batching), the hub's own database, and migrating them all.
+//! SQL connections: one pool per database URL (departments in one database share it),
+//! each department counting the statements it runs (so tests can prove batching), the
+//! hub's own database, and migrating them all.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,23 +54,11 @@ impl Databases {
     }
 
     async fn open(config: &Config, create: bool) -> Result<Self, DbErr> {
+        let mut pools = Pools::plan(config, create);
         let mut dbs = Vec::with_capacity(Department::ALL.len());
         for &d in Department::ALL {
-            let mut url = config.source_url(d);
-            if !create {
-                url = url.replace("?mode=rwc", "?mode=rw");
-            }
-            ensure_sqlite_dir(&url)?;
-            let sc = config.source(d);
-            let mut opts = ConnectOptions::new(url);
-            opts.max_connections(sc.max_connections)
-                .min_connections(0)
-                .connect_timeout(Duration::from_secs(sc.connect_timeout_secs))
-                .acquire_timeout(Duration::from_millis(sc.acquire_timeout_ms.max(1)))
-                .sqlx_logging(false)
-                .connect_lazy(true);
             let mut opened = true;
-            let mut conn = match Database::connect(opts).await {
+            let mut conn = match pools.connection(&pools.department_url(d)).await {
                 Ok(conn) => conn,
                 // Serving: a department that cannot be opened (a corrupt file, say) is
                 // down — its sections say so and /readyz names it — not a reason to stay
@@ -80,6 +70,8 @@ impl Databases {
                 }
                 Err(e) => return Err(e),
             };
+            // A clone of a pool shares its connections but carries its own metric
+            // callback: each department counts its own statements on a shared pool.
             let statements = Arc::new(AtomicU64::new(0));
             let counter = statements.clone();
             conn.set_metric_callback(move |_info| {
@@ -95,16 +87,7 @@ impl Databases {
                 },
             ));
         }
-        let hub_url = config.hub_url();
-        ensure_sqlite_dir(&hub_url)?;
-        let mut opts = ConnectOptions::new(hub_url);
-        opts.max_connections(config.hub.max_connections)
-            .min_connections(0)
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_millis(config.hub.acquire_timeout_ms.max(1)))
-            .sqlx_logging(false)
-            .connect_lazy(true);
-        let hub = Database::connect(opts).await?;
+        let hub = pools.connection(&config.hub_url()).await?;
         let dbs = DeptMap::try_from_pairs(dbs)
             .ok_or_else(|| DbErr::Custom("department registry is inconsistent".into()))?;
         Ok(Self {
@@ -167,6 +150,92 @@ impl Databases {
             sources::sql::migrate(db.department, &db.conn, up).await?;
         }
         Ok(())
+    }
+}
+
+/// The instance's connection pools, one per database URL: the hub and the departments
+/// that live in one database share one pool of `database_max_connections`, so what an
+/// instance holds on a PostgreSQL server is bounded by configuration, not by how many
+/// departments it has (three instances and a neighbour fit a default `max_connections`
+/// of 100). A URL used once keeps its user's own `max_connections`.
+struct Pools {
+    config: Config,
+    create: bool,
+    users: HashMap<String, Vec<PoolUser>>,
+    open: HashMap<String, DatabaseConnection>,
+}
+
+/// What one user of a URL asks of its pool.
+struct PoolUser {
+    max_connections: u32,
+    connect_timeout: Duration,
+    acquire_timeout: Duration,
+}
+
+impl Pools {
+    fn plan(config: &Config, create: bool) -> Self {
+        let mut pools = Self {
+            config: config.clone(),
+            create,
+            users: HashMap::new(),
+            open: HashMap::new(),
+        };
+        for &d in Department::ALL {
+            let sc = config.source(d);
+            let user = PoolUser {
+                max_connections: sc.max_connections,
+                connect_timeout: Duration::from_secs(sc.connect_timeout_secs),
+                acquire_timeout: Duration::from_millis(sc.acquire_timeout_ms.max(1)),
+            };
+            let url = pools.department_url(d);
+            pools.users.entry(url).or_default().push(user);
+        }
+        pools
+            .users
+            .entry(config.hub_url())
+            .or_default()
+            .push(PoolUser {
+                max_connections: config.hub.max_connections,
+                connect_timeout: Duration::from_secs(5),
+                acquire_timeout: Duration::from_millis(config.hub.acquire_timeout_ms.max(1)),
+            });
+        pools
+    }
+
+    fn department_url(&self, d: Department) -> String {
+        let url = self.config.source_url(d);
+        if self.create {
+            url
+        } else {
+            url.replace("?mode=rwc", "?mode=rw")
+        }
+    }
+
+    /// The pool for `url`, opened (lazily: no connection is made yet) on first use.
+    async fn connection(&mut self, url: &str) -> Result<DatabaseConnection, DbErr> {
+        if let Some(conn) = self.open.get(url) {
+            return Ok(conn.clone());
+        }
+        let users = self.users.get(url).map(Vec::as_slice).unwrap_or_default();
+        let max_connections = match users {
+            [one] => one.max_connections,
+            _ => self.config.database_max_connections,
+        };
+        // Shared: the most patient connect, the least patient wait for a connection
+        // (every user's promise to fail fast holds).
+        let connect_timeout = users.iter().map(|u| u.connect_timeout).max();
+        let acquire_timeout = users.iter().map(|u| u.acquire_timeout).min();
+        ensure_sqlite_dir(url)?;
+        let mut opts = ConnectOptions::new(url);
+        opts.max_connections(max_connections.max(1))
+            .min_connections(0)
+            .connect_timeout(connect_timeout.unwrap_or(Duration::from_secs(5)))
+            .acquire_timeout(acquire_timeout.unwrap_or(Duration::from_millis(750)))
+            .sqlx_logging(false)
+            .connect_lazy(true);
+        let conn = Database::connect(opts).await?;
+        self.open.insert(url.to_string(), conn.clone());
+        Ok(conn)
     }
 }
 

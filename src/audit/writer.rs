@@ -1,7 +1,8 @@
 //! The writer task: it keeps the head of the chain (last seq and its hash), assigns seqs,
 //! computes hashes, commits batches (group commit) and writes checkpoints. Several hub
-//! instances may each run one on the same trail: a commit that lost the race for a seq
-//! is re-chained onto the new head.
+//! instances may each run one on the same trail: on PostgreSQL their commits take turns
+//! under an advisory lock, elsewhere a commit that lost the race for a seq is re-chained
+//! onto the new head.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -11,8 +12,8 @@ use chrono::Utc;
 use ed25519_dalek::Signer;
 use entities::hub::{audit_checkpoint, audit_event};
 use sea_orm::{
-    ActiveValue::NotSet, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryOrder, Set,
-    TransactionTrait,
+    ActiveValue::NotSet, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    IntoActiveModel, QueryOrder, Set, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
@@ -27,6 +28,10 @@ const MAX_BATCH_EVENTS: usize = 5_000;
 const ROWS_PER_INSERT: usize = 500;
 /// Times a commit is re-chained after another writer moved the head.
 const MAX_ATTEMPTS: u32 = 8;
+/// The transaction-scoped advisory lock every PostgreSQL commit takes first: the writers
+/// of several instances take turns (optimistic re-chaining alone starved under sustained
+/// load from three instances: a writer could lose the race eight times running).
+const PG_COMMIT_LOCK: &str = "SELECT pg_advisory_xact_lock(7262651740817)";
 
 /// A commit ready to insert.
 struct Built {
@@ -63,7 +68,7 @@ pub(crate) struct Head {
     pub hash: String,
 }
 
-pub(crate) async fn load_head(conn: &DatabaseConnection) -> Result<Head, DbErr> {
+pub(crate) async fn load_head(conn: &impl ConnectionTrait) -> Result<Head, DbErr> {
     let last = audit_event::Entity::find()
         .order_by_desc(audit_event::Column::Seq)
         .one(conn)
@@ -214,6 +219,9 @@ impl Writer {
         // it knows, and the primary key on `seq` refuses it when another writer got there
         // first. Then the head is re-read and the batch chained anew (its events unchanged),
         // a bounded number of times; the single-instance case costs nothing extra.
+        if self.conn.get_database_backend() == DbBackend::Postgres {
+            return self.commit_locked(&batches, replies).await;
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -271,6 +279,60 @@ impl Writer {
                         let _ = reply.send(Err(db_error(&e)));
                     }
                     return;
+                }
+            }
+        }
+    }
+
+    /// PostgreSQL: one transaction that takes the commit lock, reads the head under it
+    /// and chains the batches onto it: never a lost race, whatever the number of writers.
+    async fn commit_locked(&mut self, batches: &[Vec<NewAuditEvent>], replies: Vec<AppendReply>) {
+        let result = async {
+            let txn = self.conn.begin().await?;
+            txn.execute_unprepared(PG_COMMIT_LOCK).await?;
+            let head = load_head(&txn).await?;
+            let built = self.build(&head, batches);
+            let Built {
+                rows,
+                ranges,
+                new_head,
+                record,
+            } = built;
+            let span = tracing::info_span!(
+                "audit_commit",
+                events = rows.len(),
+                waiters = ranges.len(),
+                first_seq = head.seq + 1,
+                last_seq = new_head.seq,
+            );
+            let events = rows.len();
+            let start = std::time::Instant::now();
+            let inserted = async {
+                insert_chunks(&txn, rows).await?;
+                txn.commit().await
+            }
+            .instrument(span)
+            .await;
+            metrics::histogram!("archive_hub_audit_commit_seconds")
+                .record(start.elapsed().as_secs_f64());
+            metrics::histogram!("archive_hub_audit_batch_events").record(events as f64);
+            inserted.map(|()| (new_head, record, ranges))
+        }
+        .await;
+        match result {
+            Ok((new_head, record, ranges)) => {
+                self.outage.cleared();
+                self.committed(new_head, record, replies.into_iter().zip(ranges).collect());
+            }
+            Err(e) => {
+                // Whether or not the commit landed, the next one reads the head afresh
+                // under the lock; the waiters of this one get an error either way.
+                self.head = None;
+                self.outage.failed();
+                tracing::error!(error = %e, "audit batch failed; every waiter gets an error");
+                let e = Arc::new(e);
+                for reply in replies {
+                    let _ = reply.send(Err(db_error(&e)));
                 }
             }
         }
@@ -447,6 +509,15 @@ async fn insert_rows(
             .map(|_| ());
     }
     let txn = conn.begin().await?;
+    insert_chunks(&txn, rows).await?;
+    txn.commit().await
+}
+
+/// The rows, [`ROWS_PER_INSERT`] per statement, on `conn` (a transaction).
+async fn insert_chunks(
+    conn: &impl ConnectionTrait,
+    rows: Vec<audit_event::Model>,
+) -> Result<(), DbErr> {
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<audit_event::ActiveModel> = rows
@@ -455,8 +526,8 @@ async fn insert_rows(
             .map(IntoActiveModel::into_active_model)
             .collect();
         audit_event::Entity::insert_many(chunk)
-            .exec_without_returning(&txn)
+            .exec_without_returning(conn)
             .await?;
     }
-    txn.commit().await
+    Ok(())
 }

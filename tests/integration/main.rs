@@ -18,6 +18,7 @@ mod federation;
 mod hostile;
 mod hostile_corpus;
 mod imports;
+mod instances;
 mod layers;
 mod operations;
 mod outage;
