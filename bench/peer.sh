@@ -51,7 +51,8 @@ pg_ticks() {
   echo $t
 }
 xacts() { psql "$BENCH_URL" -Atqc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$DB'"; }
-conns() { psql "$ADMIN_URL" -Atqc "SELECT count(*) FROM pg_stat_activity WHERE datname = '$DB'"; }
+# PostgreSQL connections process $1 holds (ss: cheap enough to run every second).
+conns() { ss -Htnp state established '( dport = :5432 )' | grep -c "pid=$1," || true; }
 
 # step LABEL PID URL LUA CONCURRENCY: one wrk step against the server PID, with its cost.
 step() {
@@ -59,9 +60,10 @@ step() {
   local t0 p0 x0 peak=0 n hz
   hz=$(getconf CLK_TCK)
   t0=$(ticks "$pid"); p0=$(pg_ticks); x0=$(xacts)
-  ( while sleep 1; do conns; done ) > "$OUT/peer_conns.tmp" &
+  ( while sleep 1; do conns "$pid"; done ) > "$OUT/peer_conns.tmp" &
   local sampler=$!
-  wrk -t2 -c"$c" -d"$DURATION" --latency -s "$lua" "$url" > "$f"
+  trap "kill $sampler 2>/dev/null || true" EXIT
+  wrk -t"$(( c < 2 ? c : 2 ))" -c"$c" -d"$DURATION" --latency -s "$lua" "$url" > "$f"
   kill $sampler; wait $sampler 2>/dev/null || true
   peak=$(sort -n "$OUT/peer_conns.tmp" | tail -1)
   n=$(awk '/requests in/ { print $1 }' "$f")

@@ -57,6 +57,8 @@ pub struct AppState {
     pub audit: Option<audit::AuditLog>,
     /// Permits for persons being answered (`server.max_persons_in_flight`).
     pub persons_in_flight: Arc<tokio::sync::Semaphore>,
+    /// Query texts already parsed.
+    pub documents: graphql::documents::DocumentCache,
 }
 
 impl AppState {
@@ -213,6 +215,7 @@ impl Application {
                 policy,
                 audit,
                 persons_in_flight: Arc::new(tokio::sync::Semaphore::new(persons_budget)),
+                documents: graphql::documents::DocumentCache::default(),
             },
         })
     }

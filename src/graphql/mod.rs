@@ -15,6 +15,7 @@ use crate::sources::{ArchiveDataLoader, ArchiveLoader, Sources};
 pub mod access_log;
 pub mod convert;
 pub mod departments;
+pub mod documents;
 pub mod federation;
 pub mod limits;
 pub mod person;

@@ -115,11 +115,11 @@ async fn handle(
     // Reading the JSON, parsing and the shape check are CPU work that grows with the
     // body: past a few KiB, off the async workers, so that one large request cannot stall
     // the others (small ones take microseconds, less than the hand-off).
-    let (types, limits) = (state.types.clone(), state.limits);
+    let (types, limits, docs) = (state.types.clone(), state.limits, state.documents.clone());
     let prepared = if body.len() <= INLINE_BODY_BYTES {
-        Ok(prepare(&body, &types, &limits))
+        Ok(prepare(&body, &types, &limits, &docs))
     } else {
-        tokio::task::spawn_blocking(move || prepare(&body, &types, &limits)).await
+        tokio::task::spawn_blocking(move || prepare(&body, &types, &limits, &docs)).await
     };
     let req = match prepared {
         Ok(Ok(req)) => req,
@@ -260,6 +260,7 @@ fn prepare(
     body: &[u8],
     types: &crate::graphql::TypeMap,
     limits: &crate::graphql::QueryLimits,
+    docs: &crate::graphql::documents::DocumentCache,
 ) -> Result<(async_graphql::Request, Option<String>, usize), Refused> {
     // Array batching is not offered: one operation per HTTP request keeps limits and audit
     // per request meaningful. Only a JSON object is a request (serde would also read a
@@ -292,9 +293,11 @@ fn prepare(
             got: req.query.len(),
         }));
     }
-    limits::check_tokens(&req.query, limits.max_tokens).map_err(Refused::Graphql)?;
-    let doc = async_graphql::parser::parse_query(&req.query)
-        .map_err(|e| Refused::Graphql(parse_error(&e, limits)))?;
+    let doc = docs.get_or_parse(&req.query, || {
+        limits::check_tokens(&req.query, limits.max_tokens).map_err(Refused::Graphql)?;
+        async_graphql::parser::parse_query(&req.query)
+            .map_err(|e| Refused::Graphql(parse_error(&e, limits)))
+    })?;
     let persons = limits::check(
         &doc,
         req.operation_name.as_deref(),
