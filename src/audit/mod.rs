@@ -247,6 +247,7 @@ impl AuditLog {
             rx,
             witness,
             http_witness: None,
+            contended_until: None,
         };
         match writer_url {
             Some(url) => spawn_dedicated(w, url).await?,

@@ -1,8 +1,8 @@
 //! The writer task: it keeps the head of the chain (last seq and its hash), assigns seqs,
 //! computes hashes, commits batches (group commit) and writes checkpoints. Several hub
-//! instances may each run one on the same trail: on PostgreSQL their commits take turns
-//! under an advisory lock, elsewhere a commit that lost the race for a seq is re-chained
-//! onto the new head.
+//! instances may each run one on the same trail: a commit that lost the race for a seq is
+//! re-chained onto the new head, and on PostgreSQL the writer then takes turns with the
+//! others under an advisory lock for a while.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -28,10 +28,13 @@ const MAX_BATCH_EVENTS: usize = 5_000;
 const ROWS_PER_INSERT: usize = 500;
 /// Times a commit is re-chained after another writer moved the head.
 const MAX_ATTEMPTS: u32 = 8;
-/// The transaction-scoped advisory lock every PostgreSQL commit takes first: the writers
-/// of several instances take turns (optimistic re-chaining alone starved under sustained
-/// load from three instances: a writer could lose the race eight times running).
+/// The transaction-scoped advisory lock a PostgreSQL writer takes for its commits after it
+/// lost a race: the writers of several instances then take turns (optimistic re-chaining
+/// alone starved under sustained load from three instances: a writer could lose the race
+/// eight times running).
 const PG_COMMIT_LOCK: &str = "SELECT pg_advisory_xact_lock(7262651740817)";
+/// How long a writer keeps taking the lock after its last lost race.
+const CONTENDED_FOR: Duration = Duration::from_secs(60);
 
 /// A commit ready to insert.
 struct Built {
@@ -107,6 +110,8 @@ pub(crate) struct Writer {
     pub witness: Option<FileWitness>,
     /// The background witness, started with the writer's runtime.
     pub http_witness: Option<HttpWitness>,
+    /// Until when commits take the commit lock (PostgreSQL, after a lost race).
+    pub contended_until: Option<std::time::Instant>,
 }
 
 fn db_error(e: &Arc<DbErr>) -> AuditError {
@@ -218,122 +223,120 @@ impl Writer {
         // Several hub instances may append to one trail: each commit chains onto the head
         // it knows, and the primary key on `seq` refuses it when another writer got there
         // first. Then the head is re-read and the batch chained anew (its events unchanged),
-        // a bounded number of times; the single-instance case costs nothing extra.
-        if self.conn.get_database_backend() == DbBackend::Postgres {
-            return self.commit_locked(&batches, replies).await;
-        }
+        // a bounded number of times; the single-instance case costs nothing extra. On
+        // PostgreSQL a lost race also switches this writer to taking the commit lock for
+        // a while, so that writers under sustained contention take turns instead.
+        let postgres = self.conn.get_database_backend() == DbBackend::Postgres;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let head = match self.ensure_head().await {
-                Ok(h) => h,
-                Err(e) => {
-                    self.outage.failed();
-                    tracing::error!(error = %e, "audit trail head unavailable; batch rejected");
-                    for reply in replies {
-                        let _ = reply.send(Err(db_error(&e)));
-                    }
-                    return;
-                }
+            let locked = postgres
+                && self
+                    .contended_until
+                    .is_some_and(|t| std::time::Instant::now() < t);
+            let result = if locked {
+                self.try_locked(&batches).await
+            } else {
+                self.try_optimistic(&batches).await
             };
-            let built = self.build(&head, &batches);
-            let expected = built.new_head.clone();
-            match self.commit(head.clone(), built).await {
+            let e = match result {
                 Ok((new_head, record, ranges)) => {
                     self.outage.cleared();
                     self.committed(new_head, record, replies.into_iter().zip(ranges).collect());
                     return;
                 }
-                Err(e) => {
-                    // The chain may have moved (another writer) or the commit may have
-                    // landed despite the error: take the head from the database.
-                    let moved = match load_head(&self.conn).await {
-                        // Our own commit is the head: it landed; never append it twice.
-                        Ok(h) if h == expected => {
-                            tracing::warn!(error = %e, "audit commit reported an error but landed");
-                            self.head = Some(h);
-                            false
-                        }
-                        Ok(h) => {
-                            let moved = h != head;
-                            self.head = Some(h);
-                            moved
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "cannot re-read the audit head; will retry");
-                            self.head = None;
-                            false
-                        }
-                    };
-                    if moved && attempt < MAX_ATTEMPTS {
-                        tracing::debug!(
-                            attempt,
-                            "audit head moved under this writer; re-chaining the batch"
-                        );
-                        continue;
+                Err(Failed::Moved(e)) if attempt < MAX_ATTEMPTS => {
+                    tracing::debug!(
+                        attempt,
+                        error = %e,
+                        "audit head moved under this writer; re-chaining the batch"
+                    );
+                    if postgres {
+                        self.contended_until = Some(std::time::Instant::now() + CONTENDED_FOR);
                     }
-                    self.outage.failed();
-                    tracing::error!(error = %e, "audit batch failed; every waiter gets an error");
-                    let e = Arc::new(e);
-                    for reply in replies {
-                        let _ = reply.send(Err(db_error(&e)));
-                    }
-                    return;
+                    continue;
                 }
+                Err(Failed::Moved(e) | Failed::Other(e)) => e,
+            };
+            self.outage.failed();
+            tracing::error!(error = %e, "audit batch failed; every waiter gets an error");
+            let e = Arc::new(e);
+            for reply in replies {
+                let _ = reply.send(Err(db_error(&e)));
             }
+            return;
         }
     }
 
-    /// PostgreSQL: one transaction that takes the commit lock, reads the head under it
-    /// and chains the batches onto it: never a lost race, whatever the number of writers.
-    async fn commit_locked(&mut self, batches: &[Vec<NewAuditEvent>], replies: Vec<AppendReply>) {
-        let result = async {
-            let txn = self.conn.begin().await?;
-            txn.execute_unprepared(PG_COMMIT_LOCK).await?;
-            let head = load_head(&txn).await?;
-            let built = self.build(&head, batches);
-            let Built {
-                rows,
-                ranges,
-                new_head,
-                record,
-            } = built;
-            let span = tracing::info_span!(
-                "audit_commit",
-                events = rows.len(),
-                waiters = ranges.len(),
-                first_seq = head.seq + 1,
-                last_seq = new_head.seq,
-            );
-            let events = rows.len();
-            let start = std::time::Instant::now();
-            let inserted = async {
-                insert_chunks(&txn, rows).await?;
-                txn.commit().await
-            }
-            .instrument(span)
-            .await;
-            metrics::histogram!("archive_hub_audit_commit_seconds")
-                .record(start.elapsed().as_secs_f64());
-            metrics::histogram!("archive_hub_audit_batch_events").record(events as f64);
-            inserted.map(|()| (new_head, record, ranges))
+    /// One commit onto the head this writer knows, without a lock.
+    async fn try_optimistic(
+        &mut self,
+        batches: &[Vec<NewAuditEvent>],
+    ) -> Result<Committed, Failed> {
+        let head = self
+            .ensure_head()
+            .await
+            .map_err(|e| Failed::Other(DbErr::Custom(e.to_string())))?;
+        let built = self.build(&head, batches);
+        let expected = built.new_head.clone();
+        match self.commit(head.clone(), built).await {
+            Ok(done) => Ok(done),
+            Err(e) => Err(self.after_failed_commit(e, &head, &expected).await),
         }
+    }
+
+    /// PostgreSQL under contention: one transaction that takes the commit lock, reads
+    /// the head under it and chains the batches onto it (only a writer not yet taking
+    /// the lock can still win the race).
+    async fn try_locked(&mut self, batches: &[Vec<NewAuditEvent>]) -> Result<Committed, Failed> {
+        let txn = self.conn.begin().await.map_err(Failed::Other)?;
+        txn.execute_unprepared(PG_COMMIT_LOCK)
+            .await
+            .map_err(Failed::Other)?;
+        let head = load_head(&txn).await.map_err(Failed::Other)?;
+        let built = self.build(&head, batches);
+        let expected = built.new_head.clone();
+        let Built {
+            rows,
+            ranges,
+            new_head,
+            record,
+        } = built;
+        let inserted = timed_commit(&head, &new_head, ranges.len(), rows.len(), async {
+            insert_chunks(&txn, rows).await?;
+            txn.commit().await
+        })
         .await;
-        match result {
-            Ok((new_head, record, ranges)) => {
-                self.outage.cleared();
-                self.committed(new_head, record, replies.into_iter().zip(ranges).collect());
+        match inserted {
+            Ok(()) => Ok((new_head, record, ranges)),
+            Err(e) => Err(self.after_failed_commit(e, &head, &expected).await),
+        }
+    }
+
+    /// After a failed commit onto `head`: the chain may have moved (another writer) or
+    /// the commit may have landed despite the error; the head is taken from the database.
+    async fn after_failed_commit(&mut self, e: DbErr, head: &Head, expected: &Head) -> Failed {
+        match load_head(&self.conn).await {
+            // Our own commit is the head: it landed; never append it twice (its waiters
+            // still get an error: nothing is lost, a request fails that could have not).
+            Ok(h) if h == *expected => {
+                tracing::warn!(error = %e, "audit commit reported an error but landed");
+                self.head = Some(h);
+                Failed::Other(e)
             }
-            Err(e) => {
-                // Whether or not the commit landed, the next one reads the head afresh
-                // under the lock; the waiters of this one get an error either way.
-                self.head = None;
-                self.outage.failed();
-                tracing::error!(error = %e, "audit batch failed; every waiter gets an error");
-                let e = Arc::new(e);
-                for reply in replies {
-                    let _ = reply.send(Err(db_error(&e)));
+            Ok(h) => {
+                let moved = h != *head;
+                self.head = Some(h);
+                if moved {
+                    Failed::Moved(e)
+                } else {
+                    Failed::Other(e)
                 }
+            }
+            Err(re) => {
+                tracing::warn!(error = %re, "cannot re-read the audit head; will retry");
+                self.head = None;
+                Failed::Other(e)
             }
         }
     }
@@ -385,21 +388,14 @@ impl Writer {
             new_head,
             record,
         } = built;
-        let span = tracing::info_span!(
-            "audit_commit",
-            events = rows.len(),
-            waiters = ranges.len(),
-            first_seq = head.seq + 1,
-            last_seq = new_head.seq,
-        );
-        let events = rows.len();
-        let start = std::time::Instant::now();
-        let result = insert_rows(&self.conn, rows).instrument(span.clone()).await;
-        metrics::histogram!("archive_hub_audit_commit_seconds")
-            .record(start.elapsed().as_secs_f64());
-        metrics::histogram!("archive_hub_audit_batch_events").record(events as f64);
-        result?;
-        span.in_scope(|| tracing::debug!("audit batch committed"));
+        timed_commit(
+            &head,
+            &new_head,
+            ranges.len(),
+            rows.len(),
+            insert_rows(&self.conn, rows),
+        )
+        .await?;
         Ok((new_head, record, ranges))
     }
 
@@ -461,6 +457,37 @@ impl Writer {
         self.last_checkpoint_seq = head.seq;
         Ok(())
     }
+}
+
+/// Why a commit failed: another writer moved the head first, or anything else.
+enum Failed {
+    Moved(DbErr),
+    Other(DbErr),
+}
+
+/// Runs one commit's statements in its span, recording its duration and size.
+async fn timed_commit(
+    head: &Head,
+    new_head: &Head,
+    waiters: usize,
+    events: usize,
+    statements: impl std::future::Future<Output = Result<(), DbErr>>,
+) -> Result<(), DbErr> {
+    let span = tracing::info_span!(
+        "audit_commit",
+        events,
+        waiters,
+        first_seq = head.seq + 1,
+        last_seq = new_head.seq,
+    );
+    let start = std::time::Instant::now();
+    let result = statements.instrument(span.clone()).await;
+    metrics::histogram!("archive_hub_audit_commit_seconds").record(start.elapsed().as_secs_f64());
+    metrics::histogram!("archive_hub_audit_batch_events").record(events as f64);
+    if result.is_ok() {
+        span.in_scope(|| tracing::debug!("audit batch committed"));
+    }
+    result
 }
 
 fn msg_events(m: &Msg) -> usize {
