@@ -74,8 +74,12 @@ pub const SCREENING_RULE: &str = "ScreeningRule";
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     fields: BTreeMap<(String, String), FieldPolicy>,
-    by_type: std::collections::HashMap<String, std::collections::HashMap<String, FieldPolicy>>,
+    /// Looked up for every resolved field: a fast seeded hash, not SipHash.
+    by_type: ByType,
 }
+
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type ByType = FastMap<String, FastMap<String, FieldPolicy>>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -156,10 +160,7 @@ impl Catalog {
                 },
             );
         }
-        let mut by_type: std::collections::HashMap<
-            String,
-            std::collections::HashMap<String, FieldPolicy>,
-        > = std::collections::HashMap::new();
+        let mut by_type = ByType::default();
         for ((t, f), p) in &fields {
             by_type
                 .entry(t.clone())
