@@ -111,26 +111,62 @@ impl Access {
     /// The person a field at `path` belongs to: the one registered at its nearest
     /// ancestor (or at the path itself).
     pub(super) fn subject_for(&self, path: &QueryPathNode<'_>) -> Option<IdNumber> {
-        let mut segments: Vec<&QueryPathSegment<'_>> = std::iter::once(path)
-            .chain(path.parents())
-            .map(|n| &n.segment)
-            .collect();
-        segments.reverse();
-        let state = self.state();
-        let mut node = &state.subjects;
-        let mut found = node.subject.as_ref();
-        for seg in segments {
-            let next = match seg {
-                QueryPathSegment::Name(n) => node.names.get(*n),
-                QueryPathSegment::Index(i) => node.items.get(i),
-            };
-            let Some(next) = next else { break };
-            node = next;
-            if let Some(s) = &node.subject {
-                found = Some(s);
+        locate(&self.state().subjects, path).1.cloned()
+    }
+
+    /// The decision for `field` at `path` (about the person it belongs to), taken once per
+    /// request; `None` when no person is registered above the path. The extension's path:
+    /// one lock, no allocation once the person's decision is known.
+    pub(super) fn decide_at(
+        &self,
+        path: &QueryPathNode<'_>,
+        field: &FieldPolicy,
+    ) -> Option<FieldDecision> {
+        let mut state = self.state();
+        let State {
+            subjects,
+            decisions,
+            regions,
+            tally,
+            ..
+        } = &mut *state;
+        let subject = locate(subjects, path).1?;
+        if let Some(d) = decisions.get(subject).and_then(|f| f.get(&*field.key)) {
+            return Some(*d);
+        }
+        let d = self.fresh_decision(regions.get(subject), field);
+        tally[tally_slot(d)] += 1;
+        match decisions.get_mut(subject) {
+            Some(fields) => {
+                fields.insert(field.key(), d);
+            }
+            None => {
+                let mut fields = HashMap::default();
+                fields.insert(field.key(), d);
+                decisions.insert(subject.clone(), fields);
             }
         }
-        found.cloned()
+        Some(d)
+    }
+
+    /// A decision not taken yet in this request, for a person linked to `regions`.
+    fn fresh_decision(
+        &self,
+        regions: Option<&Arc<Vec<String>>>,
+        field: &FieldPolicy,
+    ) -> FieldDecision {
+        match regions {
+            Some(regions) => {
+                self.snapshot
+                    .decide(&self.consumer, &self.purpose, field, regions, self.time.now)
+            }
+            None => {
+                // Every person reaches the response through admission, which records
+                // their regions; a person that did not is refused, loudly.
+                tracing::error!(field = %field.key, "field of a person never admitted; denied");
+                FieldDecision::Deny(DenyReason::OutOfScope)
+            }
+        }
     }
 
     /// The region codes a person is linked to, for decisions about them outside any
@@ -178,23 +214,8 @@ impl Access {
         {
             return *d;
         }
-        let d = match state.regions.get(subject) {
-            Some(regions) => {
-                self.snapshot
-                    .decide(&self.consumer, &self.purpose, field, regions, self.time.now)
-            }
-            None => {
-                // Every person reaches the response through admission, which records
-                // their regions; a person that did not is refused, loudly.
-                tracing::error!(field = %field.key, "field of a person never admitted; denied");
-                FieldDecision::Deny(DenyReason::OutOfScope)
-            }
-        };
-        state.tally[match d {
-            FieldDecision::Allow => 0,
-            FieldDecision::Mask(_) => 1,
-            FieldDecision::Deny(_) => 2,
-        }] += 1;
+        let d = self.fresh_decision(state.regions.get(subject), field);
+        state.tally[tally_slot(d)] += 1;
         state
             .decisions
             .entry(subject.clone())
@@ -287,6 +308,38 @@ impl Drop for Access {
                     .increment(n);
             }
         }
+    }
+}
+
+/// The metrics slot of a decision: allow, mask, deny.
+fn tally_slot(d: FieldDecision) -> usize {
+    match d {
+        FieldDecision::Allow => 0,
+        FieldDecision::Mask(_) => 1,
+        FieldDecision::Deny(_) => 2,
+    }
+}
+
+/// The node at `path` in the subject tree (while the tree goes that deep) and the person
+/// registered nearest above or at it; walks from the root without collecting the path.
+fn locate<'s>(
+    root: &'s SubjectNode,
+    path: &QueryPathNode<'_>,
+) -> (Option<&'s SubjectNode>, Option<&'s IdNumber>) {
+    let (parent, found) = match path.parent {
+        Some(p) => locate(root, p),
+        None => (Some(root), root.subject.as_ref()),
+    };
+    let Some(parent) = parent else {
+        return (None, found);
+    };
+    let next = match &path.segment {
+        QueryPathSegment::Name(n) => parent.names.get(*n),
+        QueryPathSegment::Index(i) => parent.items.get(i),
+    };
+    match next {
+        Some(n) => (Some(n), n.subject.as_ref().or(found)),
+        None => (None, found),
     }
 }
 

@@ -53,7 +53,7 @@ impl Extension for PolicyExtensionImpl {
         let Some(field) = access.snapshot.catalog.get(info.parent_type, info.name) else {
             return next.run(ctx, info).await;
         };
-        let Some(subject) = access.subject_for(info.path_node) else {
+        let Some(decision) = access.decide_at(info.path_node, field) else {
             // Personal data always hangs under a registered person; anything else is a
             // bug: refuse.
             tracing::error!(field = %field.key, "catalog field outside any person; denied");
@@ -64,7 +64,7 @@ impl Extension for PolicyExtensionImpl {
             );
             return Ok(Some(Value::Null));
         };
-        match access.decide(&subject, field) {
+        match decision {
             FieldDecision::Allow => next.run(ctx, info).await,
             FieldDecision::Mask(kind) => {
                 let v = next.run(ctx, info).await?;
