@@ -13,11 +13,6 @@ use crate::config::Config;
 use crate::departments::{Department, DeptMap};
 use crate::sources::{self, Sources};
 
-/// A pooled connection idle at least this long is pinged before use (one that was in use
-/// a moment ago is not: a ping per statement was a round trip per statement, a quarter of
-/// the hub's CPU under load in send(2)); a dead one is replaced without failing a request.
-pub const PING_IF_IDLE: Duration = Duration::from_secs(1);
-
 /// One department's database, reached through its own connection pool.
 #[derive(Clone)]
 pub struct DeptDb {
@@ -236,7 +231,7 @@ impl Pools {
             .min_connections(0)
             .connect_timeout(connect_timeout.unwrap_or(Duration::from_secs(5)))
             .acquire_timeout(acquire_timeout.unwrap_or(Duration::from_millis(750)))
-            .test_before_acquire_if_idle_for(PING_IF_IDLE)
+            .test_before_acquire_if_idle_for(sources::sql::PING_IF_IDLE)
             .set_application_name("archive-hub")
             .sqlx_logging(false)
             .connect_lazy(true);

@@ -375,7 +375,7 @@ async fn spawn_dedicated(mut w: writer::Writer, url: String) -> Result<(), Audit
                     .min_connections(1)
                     .acquire_timeout(std::time::Duration::from_millis(750))
                     .connect_timeout(std::time::Duration::from_millis(750))
-                    .test_before_acquire_if_idle_for(crate::db::PING_IF_IDLE)
+                    .test_before_acquire_if_idle_for(crate::sources::sql::PING_IF_IDLE)
                     .set_application_name("archive-hub audit")
                     .sqlx_logging(false);
                 match sea_orm::Database::connect(opts).await {

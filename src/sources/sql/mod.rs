@@ -15,6 +15,11 @@ use crate::departments::Department;
 use crate::domain::{PersonRecords, Section};
 use crate::id_number::IdNumber;
 
+/// A pooled connection idle at least this long is pinged before use (one that was in use
+/// a moment ago is not: a ping per statement was a round trip per statement, a quarter of
+/// the hub's CPU under load in send(2)); a dead one is replaced without failing a request.
+pub const PING_IF_IDLE: Duration = Duration::from_secs(1);
+
 /// One SQL module per department (named in the registry): its `Query` and `Migrator`.
 macro_rules! sql_departments {
     ($( $(#[$meta:meta])* $variant:ident($module:ident) => $code:literal, $zh:literal, $en:literal; )*) => {
