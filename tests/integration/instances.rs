@@ -8,7 +8,7 @@ use archive_hub::Application;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{json, Value};
 
-use crate::common::{spawn_app, Backend, FULL, FULL_PURPOSE};
+use crate::common::{spawn_app_with, Backend, FULL, FULL_PURPOSE};
 
 const INSTANCES: usize = 3;
 const CLIENTS_PER_INSTANCE: usize = 8;
@@ -20,7 +20,16 @@ async fn three_instances_under_load_keep_one_audit_chain_within_bounded_connecti
         eprintln!("instances test not run: it needs DATABASE_URL (instances share a PostgreSQL)");
         return;
     };
-    let app = spawn_app(&Backend::Postgres(pg.clone())).await;
+    // This test is about the chain and the connection bound, not failing fast (outage.rs):
+    // with the whole suite running on two cores, a request may wait past the default
+    // 750 ms for one of its instance's 16 connections.
+    let app = spawn_app_with(&Backend::Postgres(pg.clone()), |config| {
+        config.hub.acquire_timeout_ms = 10_000;
+        for &d in archive_hub::departments::Department::ALL {
+            config.source_mut(d).acquire_timeout_ms = 10_000;
+        }
+    })
+    .await;
     let base = app.state.config.as_ref().clone();
     let db_url = base.database_url.clone().expect("a PostgreSQL database");
     let db_name = db_url
