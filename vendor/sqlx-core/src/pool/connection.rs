@@ -311,16 +311,6 @@ impl<DB: Database> Floating<DB, Live<DB>> {
         // returned to the pool; also of course, if it was dropped due to an error
         // this is simply a band-aid as SQLx-next connections should be able
         // to recover from cancellations
-        // archive-hub patch: only a connection with something still unsent (a rollback
-        // queued by a dropped transaction, a cancelled write) is flushed and tested here.
-        // The drivers wait for any unfinished response before their next statement
-        // anyway, and a dead connection is found by the ping on acquire after idling
-        // (`test_before_acquire_if_idle_for`); pinging every released connection cost a
-        // round trip per statement. See vendor/README.md.
-        if !self.raw.should_flush() {
-            self.release();
-            return true;
-        }
         if let Err(error) = self.raw.ping().await {
             tracing::warn!(
                 %error,
