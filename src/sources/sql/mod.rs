@@ -16,8 +16,9 @@ use crate::domain::{PersonRecords, Section};
 use crate::id_number::IdNumber;
 
 /// A pooled connection idle at least this long is pinged before use (one that was in use
-/// a moment ago is not: a ping per statement was a round trip per statement, a quarter of
-/// the hub's CPU under load in send(2)); a dead one is replaced without failing a request.
+/// a moment ago is not: sqlx's default ping on every acquire was an extra round trip per
+/// statement); a dead one is replaced without failing a request. (sqlx still pings each
+/// connection it takes back, which catches one a failed statement left broken.)
 pub const PING_IF_IDLE: Duration = Duration::from_secs(1);
 
 /// One SQL module per department (named in the registry): its `Query` and `Migrator`.
