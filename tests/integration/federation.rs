@@ -114,10 +114,10 @@ async fn entities_answer_exactly_as_persons_for_every_consumer_and_are_audited()
             assert_eq!(list.len(), ids.len());
             assert!(list[1].is_null(), "unknown number: null");
             forbidden_seen |= codes(&e).iter().any(|c| c == "FORBIDDEN");
-            // One read per department for the whole batch (HRSS training: three data
-            // sets and its version log), however many representations.
+            // One read per department for the whole batch (HRSS training: its read and
+            // its version log), however many representations.
             for (d, n) in delta {
-                let most = if d == Department::HrssTraining { 4 } else { 1 };
+                let most = if d == Department::HrssTraining { 2 } else { 1 };
                 assert!(n <= most, "{b:?} {consumer}: {d:?} ran {n} statements");
             }
         }

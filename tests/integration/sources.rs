@@ -110,7 +110,6 @@ async fn a_department_served_from_memory_joins_the_archive() {
         for ((d, x), (_, y)) in before.iter().zip(&after) {
             let expected = match d {
                 Department::Veterans => 0,
-                Department::HrssTraining => 3,
                 _ => 1,
             };
             assert_eq!(y - x, expected, "{b:?}: {d:?}");
@@ -187,6 +186,149 @@ async fn today_is_the_request_date_in_china_standard_time() {
             body["data"]["person"]["identity"]["age"], age,
             "{utc}: {body}"
         );
+        app.cleanup().await;
+    }
+}
+
+/// HRSS training's three data sets come back from one statement, each list by date then
+/// id (stored here newest first, with two records on one day in reverse id order), the
+/// enrolment with its class and institution — on every backend.
+#[tokio::test]
+async fn hrss_training_reads_its_three_data_sets_in_one_statement_each_in_date_then_id_order() {
+    use archive_hub::domain::hrss_training::TrainingFile;
+    use archive_hub::sources::sql::hrss_training;
+    use entities::hrss_training::{
+        certificate, class, enrolment, institution, subsidy, CertificateKind, CreditGrade,
+        InstitutionKind, SkillLevel, SubsidyKind, TrainingResult, TrainingType,
+    };
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+
+    for b in backends() {
+        let app = crate::common::spawn_app(&b).await;
+        let db = &app.state.dbs.get(Department::HrssTraining).conn;
+        let id = IdNumber::from_parts(110105, date(1950, 1, 2), 3).to_string();
+        institution::Model {
+            id: 910_001,
+            uscc: "91110105MA99999992".into(),
+            name: "顺序测试学校".into(),
+            kind: InstitutionKind::TechnicalCollege,
+            in_directory: true,
+            credit_grade: CreditGrade::B,
+            region_code: "110105".into(),
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .unwrap();
+        // (record id, day): newest first; the last two share a day, higher id first.
+        let rows = [
+            (3, date(2025, 5, 1)),
+            (2, date(2024, 3, 1)),
+            (1, date(2024, 3, 1)),
+        ];
+        for (n, day) in rows {
+            class::Model {
+                id: 910_100 + n,
+                institution_id: 910_001,
+                occupation_code: "4-99-01".into(),
+                occupation_name: "顺序测试".into(),
+                level: SkillLevel::Level4,
+                training_type: TrainingType::JobSkillsUpgrade,
+                living_allowance_eligible: n == 2,
+                online: false,
+                filed_on: day,
+                start_date: day,
+                end_date: day,
+                hours: 40 + n as i32,
+                region_code: "110105".into(),
+            }
+            .into_active_model()
+            .insert(db)
+            .await
+            .unwrap();
+            enrolment::Model {
+                id: 910_200 + n,
+                id_number: id.clone(),
+                class_id: 910_100 + n,
+                trainee_name: "顺序".into(),
+                phone: "13900000001".into(),
+                enrolled_on: day,
+                result: TrainingResult::Passed,
+                attended_hours: 40,
+            }
+            .into_active_model()
+            .insert(db)
+            .await
+            .unwrap();
+            certificate::Model {
+                id: 910_300 + n,
+                id_number: id.clone(),
+                kind: CertificateKind::SkillLevel,
+                certificate_no: format!("S-910-{n}"),
+                occupation_code: "4-99-01".into(),
+                occupation_name: "顺序测试".into(),
+                level: SkillLevel::Level4,
+                issued_on: day,
+                issuer: "测试鉴定站".into(),
+                enrolment_id: (n != 3).then_some(910_200 + n),
+            }
+            .into_active_model()
+            .insert(db)
+            .await
+            .unwrap();
+            subsidy::Model {
+                id: 910_400 + n,
+                id_number: id.clone(),
+                kind: SubsidyKind::SkillAssessment,
+                amount_fen: 1_000 * n,
+                paid_on: day,
+                paying_county: "110105".into(),
+                enrolment_id: None,
+                certificate_id: Some(910_300 + n),
+                employer_uscc: (n == 1).then(|| "91110105MA99999993".into()),
+                months: (n == 2).then_some(3),
+            }
+            .into_active_model()
+            .insert(db)
+            .await
+            .unwrap();
+        }
+        let before = app.state.dbs.get(Department::HrssTraining).statements();
+        let mut out = HashMap::from([(id.clone(), TrainingFile::default())]);
+        hrss_training::read(db, vec![id.clone()], &mut out)
+            .await
+            .unwrap();
+        let after = app.state.dbs.get(Department::HrssTraining).statements();
+        assert_eq!(
+            after - before,
+            1,
+            "{b:?}: one statement for three data sets"
+        );
+
+        let file = &out[&id];
+        let enrolments: Vec<i64> = file.trainings.iter().map(|t| t.enrolment_id).collect();
+        let certificates: Vec<i64> = file.certificates.iter().map(|c| c.id).collect();
+        let subsidies: Vec<i64> = file.subsidies.iter().map(|s| s.id).collect();
+        assert_eq!(enrolments, [910_201, 910_202, 910_203], "{b:?}");
+        assert_eq!(certificates, [910_301, 910_302, 910_303], "{b:?}");
+        assert_eq!(subsidies, [910_401, 910_402, 910_403], "{b:?}");
+        // Every column decodes, joined and nullable ones included.
+        let t = &file.trainings[1];
+        let class = t.class.as_ref().expect("class joined");
+        assert_eq!(
+            (class.id, class.hours, class.living_allowance_eligible),
+            (910_102, 42, true)
+        );
+        let inst = class.institution.as_ref().expect("institution joined");
+        assert_eq!(inst.name, "顺序测试学校", "{b:?}");
+        assert_eq!(file.certificates[2].enrolment_id, None);
+        assert_eq!(file.certificates[0].issued_on, date(2024, 3, 1));
+        assert_eq!(
+            file.subsidies[0].employer_uscc.as_deref(),
+            Some("91110105MA99999993")
+        );
+        assert_eq!(file.subsidies[1].months, Some(3));
+        assert_eq!(file.subsidies[2].amount_fen, 3_000);
         app.cleanup().await;
     }
 }

@@ -1,11 +1,14 @@
 //! HRSS training's SQL source: enrolments joined (inside the department) with classes and
-//! institutions, certificates and subsidies — three statements in one call.
+//! institutions, certificates and subsidies — one statement per batch (see [`union`]).
 
 use entities::hrss_training as db;
 use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{map_enum, Grouped, SqlQuery};
+use union::Row;
+
+mod union;
 use crate::domain::hrss_training::*;
 
 map_enum!(db::InstitutionKind => InstitutionKind {
@@ -54,28 +57,21 @@ pub async fn read<C: ConnectionTrait>(
     out: &mut Grouped<TrainingFile>,
 ) -> Result<(), DbErr> {
     {
-        let (trainings, certificates, subsidies) = tokio::try_join!(
-            enrolment::Entity::find()
-                .find_also_related(class::Entity)
-                .and_also_related(institution::Entity)
-                .filter(enrolment::Column::IdNumber.is_in(ids.clone()))
-                .order_by_asc(enrolment::Column::IdNumber)
-                .order_by_asc(enrolment::Column::EnrolledOn)
-                .order_by_asc(enrolment::Column::Id)
-                .all(conn),
-            certificate::Entity::find()
-                .filter(certificate::Column::IdNumber.is_in(ids.clone()))
-                .order_by_asc(certificate::Column::IdNumber)
-                .order_by_asc(certificate::Column::IssuedOn)
-                .order_by_asc(certificate::Column::Id)
-                .all(conn),
-            subsidy::Entity::find()
-                .filter(subsidy::Column::IdNumber.is_in(ids))
-                .order_by_asc(subsidy::Column::IdNumber)
-                .order_by_asc(subsidy::Column::PaidOn)
-                .order_by_asc(subsidy::Column::Id)
-                .all(conn),
-        )?;
+        let mut trainings = Vec::new();
+        let mut certificates = Vec::new();
+        let mut subsidies = Vec::new();
+        for row in union::read(conn, ids).await? {
+            match row {
+                Row::Enrolment(e, c, i) => trainings.push((e, c, i)),
+                Row::Certificate(c) => certificates.push(c),
+                Row::Subsidy(s) => subsidies.push(s),
+            }
+        }
+        // The union has no order (an ORDER BY across its branches would sort one mixed
+        // list); each list is ordered here as the archive shows it: by date, then id.
+        trainings.sort_unstable_by_key(|(e, _, _)| (e.enrolled_on, e.id));
+        certificates.sort_unstable_by_key(|c| (c.issued_on, c.id));
+        subsidies.sort_unstable_by_key(|s| (s.paid_on, s.id));
         for (e, c, i) in trainings {
             if let Some(f) = out.get_mut(e.id_number.as_str()) {
                 f.trainings.push(training(e, c, i));
