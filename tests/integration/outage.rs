@@ -298,3 +298,71 @@ async fn audit_events(hub: &sea_orm::DatabaseConnection) -> u64 {
         .await
         .unwrap()
 }
+
+/// The pool's ping of a connection taken back is skipped only when the connection was
+/// left clean (vendor/README.md). A connection a statement failed on, or a transaction
+/// was dropped open on, is drained and reused; one the server closed fails the statement
+/// that finds it closed and is then replaced, never handed to the next statement.
+#[tokio::test]
+async fn a_connection_the_server_closed_is_not_reused_and_one_left_mid_answer_is_drained() {
+    use archive_hub::sources::sql::PING_IF_IDLE;
+    use sea_orm::{
+        ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+        TransactionTrait,
+    };
+    let Some(url) = std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()) else {
+        return;
+    };
+    let mut opts = ConnectOptions::new(url.clone());
+    // One connection, pinged before use only after PING_IF_IDLE, as the hub's pools.
+    opts.max_connections(1)
+        .min_connections(0)
+        .test_before_acquire_if_idle_for(PING_IF_IDLE)
+        .sqlx_logging(false);
+    let pool = Database::connect(opts).await.unwrap();
+    let admin = Database::connect(url).await.unwrap();
+    async fn pid(c: &DatabaseConnection) -> Result<i32, sea_orm::DbErr> {
+        let row = c
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT pg_backend_pid() AS pid",
+            ))
+            .await?
+            .expect("a row");
+        row.try_get::<i32>("", "pid")
+    }
+    let first = pid(&pool).await.unwrap();
+
+    // A failed statement: the same connection serves the next one.
+    assert!(pool.execute_unprepared("SELECT 1/0").await.is_err());
+    assert_eq!(pid(&pool).await.unwrap(), first);
+    // A transaction dropped open: rolled back before the connection serves again.
+    {
+        let txn = pool.begin().await.unwrap();
+        txn.execute_unprepared("CREATE TEMP TABLE dropped_open (x int)")
+            .await
+            .unwrap();
+    }
+    assert_eq!(pid(&pool).await.unwrap(), first);
+    assert!(pool
+        .execute_unprepared("SELECT x FROM dropped_open")
+        .await
+        .is_err());
+
+    // The server closes the connection while it sits in the pool.
+    admin
+        .execute_unprepared(&format!("SELECT pg_terminate_backend({first})"))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Idle under PING_IF_IDLE, so not pinged before use: this statement may find it
+    // closed (and fail)…
+    let _ = pool.execute_unprepared("SELECT 1").await;
+    // …but every statement after it runs on a new connection.
+    for _ in 0..3 {
+        let now = pid(&pool)
+            .await
+            .expect("a fresh connection, not the closed one");
+        assert_ne!(now, first);
+    }
+}

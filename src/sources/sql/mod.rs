@@ -17,8 +17,9 @@ use crate::id_number::IdNumber;
 
 /// A pooled connection idle at least this long is pinged before use (one that was in use
 /// a moment ago is not: sqlx's default ping on every acquire was an extra round trip per
-/// statement); a dead one is replaced without failing a request. (sqlx still pings each
-/// connection it takes back, which catches one a failed statement left broken.)
+/// statement); a dead one is replaced without failing a request. (A connection taken back
+/// after a failed or abandoned statement is pinged then — vendor/README.md — which catches
+/// one the failure left broken.)
 pub const PING_IF_IDLE: Duration = Duration::from_secs(1);
 
 /// One SQL module per department (named in the registry): its `Query` and `Migrator`.

@@ -311,7 +311,14 @@ impl<DB: Database> Floating<DB, Live<DB>> {
         // returned to the pool; also of course, if it was dropped due to an error
         // this is simply a band-aid as SQLx-next connections should be able
         // to recover from cancellations
-        if let Err(error) = self.raw.ping().await {
+        //
+        // archive-hub patch: on PostgreSQL a connection with nothing unsent and no
+        // ReadyForQuery owed (its vendored `should_flush`) finished its last statement
+        // cleanly, so the ping would be one more round trip per statement for nothing.
+        if DB::NAME == "PostgreSQL" && !self.raw.should_flush() {
+            self.release();
+            true
+        } else if let Err(error) = self.raw.ping().await {
             tracing::warn!(
                 %error,
                 "error occurred while testing the connection on-release",
