@@ -368,7 +368,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     crate::i18n::Lang::Zh
                 },
             };
-            let status = import::run(&config, args).await?;
+            let status = import::run(&config.for_batch(), args).await?;
             if status != 0 {
                 std::process::exit(status);
             }
@@ -386,6 +386,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { down } => {
             telemetry::init(&config.log);
+            let config = config.for_batch();
             let dbs = Databases::connect(&config).await.context("connecting")?;
             if down {
                 dbs.migrate_down().await.context("rolling back")?;
@@ -397,6 +398,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed { persons, seed } => {
             telemetry::init(&config.log);
+            let config = config.for_batch();
             let dbs = Databases::connect(&config).await.context("connecting")?;
             dbs.migrate().await.context("migrating")?;
             let report = seed::seed(&dbs, &SeedOptions::new(persons, seed)).await?;
@@ -405,6 +407,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Screen { batch, concurrency } => {
             telemetry::init(&config.log);
+            let config = config.for_batch();
             let dbs = Databases::connect_existing(&config)
                 .await
                 .context("connecting")?;

@@ -473,6 +473,19 @@ impl Config {
         self.sources.entry(d.code().to_string()).or_default()
     }
 
+    /// These settings for a batch job (seed, import, screen, migrate): it waits for a
+    /// pooled connection as long as a statement may take, where a request fails fast — a
+    /// busy machine slows a batch down instead of failing it part-way (a seed of a million
+    /// persons on two cores with a build beside it timed out at 750 ms).
+    pub fn for_batch(mut self) -> Self {
+        const WAIT_MS: u64 = 300_000;
+        self.hub.acquire_timeout_ms = WAIT_MS;
+        for &d in Department::ALL {
+            self.source_mut(d).acquire_timeout_ms = WAIT_MS;
+        }
+        self
+    }
+
     /// How long department `d`'s records stay cached; `None`: not cached.
     pub fn cache_ttl(&self, d: Department) -> Option<std::time::Duration> {
         let secs = self.source(d).cache_ttl_secs.unwrap_or(self.cache.ttl_secs);
@@ -573,6 +586,22 @@ mod tests {
         assert_eq!(c.source_url(Department::Veterans), "postgres://h/all");
         assert_eq!(c.source_url(Department::Education), "mysql://h/e");
         assert_eq!(c.server.port, 9999);
+    }
+
+    #[test]
+    fn a_batch_job_waits_for_connections_where_a_request_fails_fast() {
+        let mut c = Config::default();
+        c.source_mut(Department::Education).url = Some("postgres://h/edu".into());
+        let batch = c.clone().for_batch();
+        assert_eq!(c.hub.acquire_timeout_ms, 750);
+        for &d in Department::ALL {
+            assert_eq!(c.source(d).acquire_timeout_ms, 750, "{d:?}");
+            assert!(batch.source(d).acquire_timeout_ms >= 60_000, "{d:?}");
+        }
+        assert!(batch.hub.acquire_timeout_ms >= 60_000);
+        // Nothing else changes.
+        assert_eq!(batch.source_url(Department::Education), "postgres://h/edu");
+        assert_eq!(batch.hub.max_connections, c.hub.max_connections);
     }
 
     #[test]
