@@ -12,41 +12,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PERSONS=${PERSONS:-1000000}
-SEED=${SEED:-2026}
-DURATION=${DURATION:-20s}
-PORT=${PORT:-18088}
 VPORT=${VPORT:-18089}
-ADMIN_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
-DB=archive_hub_bench
-BENCH_URL="${ADMIN_URL%/*}/$DB"
-OUT=bench/out
-mkdir -p "$OUT"
-
-if ! command -v wrk >/dev/null; then
-  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
-fi
-cargo build --release --quiet -p archive-hub -p veterans-subgraph
-BIN=${CARGO_TARGET_DIR:-target}/release/archive-hub
+source bench/lib.sh
+bench_tools archive-hub veterans-subgraph
 VBIN=${CARGO_TARGET_DIR:-target}/release/veterans-subgraph
-
+bench_seeded
+bench_key
 export DATABASE_URL="$BENCH_URL"
-export ARCHIVE_HUB_LOG__FILTER=warn
-
-if ! psql "$ADMIN_URL" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
-  psql "$ADMIN_URL" -q -c "CREATE DATABASE $DB"
-  echo "== seeding $PERSONS persons into PostgreSQL"
-  $BIN seed --persons "$PERSONS" --seed "$SEED" | tail -3
-  psql "$BENCH_URL" -q -c "VACUUM ANALYZE" -c "CHECKPOINT"
-fi
-$BIN sample-ids --persons "$PERSONS" --seed "$SEED" --count 20000 > "$OUT/ids.txt"
-$BIN policy apply bench/policy.toml > "$OUT/policy.txt"
-if ! grep -q bench-full "$OUT/policy.txt"; then
-  id=$($BIN consumer list | awk '$2 == "bench-full" { print $1 }')
-  $BIN consumer rotate "$id" | awk '{ print "  bench-full", $NF }' > "$OUT/policy.txt"
-fi
-export BENCH_KEY=$(awk '$1 == "bench-full" { print $2 }' "$OUT/policy.txt")
-export BENCH_IDS="$OUT/ids.txt"
 URL="http://127.0.0.1:$PORT/graphql"
 
 # Veterans affairs' subgraph over the benchmark's veterans tables, for the whole run.
@@ -56,8 +28,7 @@ trap 'kill $subgraph 2>/dev/null || true' EXIT
 
 load() {
   local label=$1; shift
-  env "$@" ARCHIVE_HUB_SERVER__PORT=$PORT ARCHIVE_HUB_SOURCES__HRSS_TRAINING__MAX_CONNECTIONS=16 \
-    "$BIN" serve 2>"$OUT/remote_server_$label.log" &
+  env "$@" ARCHIVE_HUB_SERVER__PORT=$PORT "$BIN" serve 2>"$OUT/remote_server_$label.log" &
   local server=$!
   for _ in $(seq 1 50); do
     curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break

@@ -11,61 +11,35 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PERSONS=${PERSONS:-1000000}
-SEED=${SEED:-2026}
 DURATION=${DURATION:-30s}
-PORT=${PORT:-18088}
-ADMIN_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
-DB=archive_hub_bench
-BENCH_URL="${ADMIN_URL%/*}/$DB"
-OUT=bench/out
-mkdir -p "$OUT"
-
-if ! command -v wrk >/dev/null; then
-  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
-fi
-cargo build --release --quiet
-BIN=${CARGO_TARGET_DIR:-target}/release/archive-hub
-
-export DATABASE_URL="$BENCH_URL"
-export ARCHIVE_HUB_LOG__FILTER=warn
+source bench/lib.sh
+bench_tools archive-hub
 
 if [ "${SKIP_SEED:-0}" != 1 ]; then
   psql "$ADMIN_URL" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
   echo "== seeding $PERSONS persons into PostgreSQL"
   start=$(date +%s.%N)
-  $BIN seed --persons "$PERSONS" --seed "$SEED" | tee "$OUT/seed.txt"
+  DATABASE_URL="$BENCH_URL" $BIN seed --persons "$PERSONS" --seed "$SEED" | tee "$OUT/seed.txt"
   end=$(date +%s.%N)
   printf 'seed wall time (incl. migrations): %.1f s\n' "$(echo "$end - $start" | bc)" | tee -a "$OUT/seed.txt"
 fi
 # Flush the bulk load now, so that no load step pays for PostgreSQL's checkpoint of it.
 psql "$BENCH_URL" -q -c "CHECKPOINT"
 
-$BIN sample-ids --persons "$PERSONS" --seed "$SEED" --count 20000 > "$OUT/ids.txt"
+bench_key
+export DATABASE_URL="$BENCH_URL"
 cargo run --release --quiet --example hostile -- --write "$OUT/hostile" "$(head -1 "$OUT/ids.txt")"
 # Enrolments to claim a subsidy for, with their persons (for the claim pre-check step).
 psql "$BENCH_URL" -Atq -F' ' -c "SELECT id_number, id FROM trn_enrolment ORDER BY md5(id::text) LIMIT 20000" > "$OUT/claims.txt"
 
-# A fresh key for the benchmark consumer (created on the first run, rotated after).
-$BIN policy apply bench/policy.toml > "$OUT/policy.txt"
-if ! grep -q bench-full "$OUT/policy.txt"; then
-  id=$($BIN consumer list | awk '$2 == "bench-full" { print $1 }')
-  $BIN consumer rotate "$id" | awk '{ print "  bench-full", $NF }' > "$OUT/policy.txt"
-fi
-export BENCH_KEY=$(awk '$1 == "bench-full" { print $2 }' "$OUT/policy.txt")
-
 URL="http://127.0.0.1:$PORT/graphql"
-export BENCH_IDS="$OUT/ids.txt"
 
 # Runs the load steps against a server (binary $SERVER, default $BIN) started with the
 # given extra environment.
 load() {
   local label=$1; shift
-  # Pools: 16 for HRSS training, 8 for each other department and the hub — 80 in all,
-  # under PostgreSQL's default max_connections of 100 (with 32 for training, adding the
-  # ninth department passed it, and requests waited on connections that could not open).
-  env "$@" ARCHIVE_HUB_SERVER__PORT=$PORT ARCHIVE_HUB_SOURCES__HRSS_TRAINING__MAX_CONNECTIONS=16 \
-    "${SERVER:-$BIN}" serve 2>"$OUT/server_$label.log" &
+  # Every department and the hub on one URL share one pool (database_max_connections).
+  env "$@" ARCHIVE_HUB_SERVER__PORT=$PORT "${SERVER:-$BIN}" serve 2>"$OUT/server_$label.log" &
   local server=$!
   for _ in $(seq 1 50); do
     curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break

@@ -296,19 +296,13 @@ impl Writer {
         let head = load_head(&txn).await.map_err(Failed::Other)?;
         let built = self.build(&head, batches);
         let expected = built.new_head.clone();
-        let Built {
-            rows,
-            ranges,
-            new_head,
-            record,
-        } = built;
-        let inserted = timed_commit(&head, &new_head, ranges.len(), rows.len(), async {
+        let inserted = commit_with(&head, built, |rows| async move {
             insert_chunks(&txn, rows).await?;
             txn.commit().await
         })
         .await;
         match inserted {
-            Ok(()) => Ok((new_head, record, ranges)),
+            Ok(done) => Ok(done),
             Err(e) => Err(self.after_failed_commit(e, &head, &expected).await),
         }
     }
@@ -382,21 +376,7 @@ impl Writer {
     }
 
     async fn commit(&mut self, head: Head, built: Built) -> Result<Committed, DbErr> {
-        let Built {
-            rows,
-            ranges,
-            new_head,
-            record,
-        } = built;
-        timed_commit(
-            &head,
-            &new_head,
-            ranges.len(),
-            rows.len(),
-            insert_rows(&self.conn, rows),
-        )
-        .await?;
-        Ok((new_head, record, ranges))
+        commit_with(&head, built, |rows| insert_rows(&self.conn, rows)).await
     }
 
     /// After a commit: the new head, the witness, then the replies.
@@ -463,6 +443,23 @@ impl Writer {
 enum Failed {
     Moved(DbErr),
     Other(DbErr),
+}
+
+/// Commits `built` onto `head` with `insert` (on its own or inside a locked transaction).
+async fn commit_with<F, Fut>(head: &Head, built: Built, insert: F) -> Result<Committed, DbErr>
+where
+    F: FnOnce(Vec<audit_event::Model>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), DbErr>>,
+{
+    let Built {
+        rows,
+        ranges,
+        new_head,
+        record,
+    } = built;
+    let (waiters, events) = (ranges.len(), rows.len());
+    timed_commit(head, &new_head, waiters, events, insert(rows)).await?;
+    Ok((new_head, record, ranges))
 }
 
 /// Runs one commit's statements in its span, recording its duration and size.

@@ -47,6 +47,33 @@ struct State {
     tally: [u64; 3],
 }
 
+/// The request's decision for `field` about `subject`: the one taken earlier, or `fresh`
+/// (tallied and kept). No allocation once the person has a decision: this runs per field.
+fn once(
+    decisions: &mut HashMap<IdNumber, HashMap<Arc<str>, FieldDecision>>,
+    tally: &mut [u64; 3],
+    subject: &IdNumber,
+    field: &FieldPolicy,
+    fresh: impl FnOnce() -> FieldDecision,
+) -> FieldDecision {
+    if let Some(d) = decisions.get(subject).and_then(|f| f.get(&*field.key)) {
+        return *d;
+    }
+    let d = fresh();
+    tally[tally_slot(d)] += 1;
+    match decisions.get_mut(subject) {
+        Some(fields) => {
+            fields.insert(field.key(), d);
+        }
+        None => {
+            let mut fields = HashMap::default();
+            fields.insert(field.key(), d);
+            decisions.insert(subject.clone(), fields);
+        }
+    }
+    d
+}
+
 /// A refused field (`None`: a whole person) and why.
 type RefusalKey = (Option<Arc<str>>, ForbiddenReason);
 
@@ -131,22 +158,9 @@ impl Access {
             ..
         } = &mut *state;
         let subject = locate(subjects, path).1?;
-        if let Some(d) = decisions.get(subject).and_then(|f| f.get(&*field.key)) {
-            return Some(*d);
-        }
-        let d = self.fresh_decision(regions.get(subject), field);
-        tally[tally_slot(d)] += 1;
-        match decisions.get_mut(subject) {
-            Some(fields) => {
-                fields.insert(field.key(), d);
-            }
-            None => {
-                let mut fields = HashMap::default();
-                fields.insert(field.key(), d);
-                decisions.insert(subject.clone(), fields);
-            }
-        }
-        Some(d)
+        Some(once(decisions, tally, subject, field, || {
+            self.fresh_decision(regions.get(subject), field)
+        }))
     }
 
     /// A decision not taken yet in this request, for a person linked to `regions`.
@@ -207,21 +221,15 @@ impl Access {
     /// The decision for `field` about `subject`, taken once per request.
     pub(super) fn decide(&self, subject: &IdNumber, field: &FieldPolicy) -> FieldDecision {
         let mut state = self.state();
-        if let Some(d) = state
-            .decisions
-            .get(subject)
-            .and_then(|f| f.get(&*field.key))
-        {
-            return *d;
-        }
-        let d = self.fresh_decision(state.regions.get(subject), field);
-        state.tally[tally_slot(d)] += 1;
-        state
-            .decisions
-            .entry(subject.clone())
-            .or_default()
-            .insert(field.key(), d);
-        d
+        let State {
+            decisions,
+            regions,
+            tally,
+            ..
+        } = &mut *state;
+        once(decisions, tally, subject, field, || {
+            self.fresh_decision(regions.get(subject), field)
+        })
     }
 
     /// Notes a refusal of `field` (or of a whole person) at `path`; the value there is null.

@@ -143,17 +143,22 @@ impl Redis {
                 *self.manager.write().unwrap_or_else(|p| p.into_inner()) = Some(c.clone());
                 Some(c)
             }
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "cache (Redis) unreachable; reading the sources");
-                self.breaker.on_error();
-                None
-            }
-            Err(_) => {
-                tracing::warn!("cache (Redis) connection timed out; reading the sources");
-                self.breaker.on_error();
-                None
-            }
+            Ok(Err(e)) => self.failed("connection", Some(e)),
+            Err(_) => self.failed("connection", None),
         }
+    }
+
+    /// A connection attempt or call that failed (`None`: timed out): said, and counted
+    /// against the breaker; the caller reads the sources instead.
+    fn failed<T>(&self, what: &'static str, error: Option<redis::RedisError>) -> Option<T> {
+        match error {
+            Some(e) => {
+                tracing::warn!(error = %e, "cache (Redis) {what} failed; reading the sources")
+            }
+            None => tracing::warn!("cache (Redis) {what} timed out; reading the sources"),
+        }
+        self.breaker.on_error();
+        None
     }
 
     /// Makes the first connection (at start-up; a Redis that is down then is tried again
@@ -175,16 +180,8 @@ impl Redis {
                 self.breaker.on_success();
                 Some(v)
             }
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "cache (Redis) call failed; reading the sources");
-                self.breaker.on_error();
-                None
-            }
-            Err(_) => {
-                tracing::warn!("cache (Redis) call timed out; reading the sources");
-                self.breaker.on_error();
-                None
-            }
+            Ok(Err(e)) => self.failed("call", Some(e)),
+            Err(_) => self.failed("call", None),
         }
     }
 }
