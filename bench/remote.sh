@@ -28,7 +28,8 @@ trap 'kill $subgraph 2>/dev/null || true' EXIT
 
 load() {
   local label=$1; shift
-  env "$@" ARCHIVE_HUB_SERVER__PORT=$PORT "$BIN" serve 2>"$OUT/remote_server_$label.log" &
+  # Cache off: a cached veterans section would hide which backend read it.
+  env ARCHIVE_HUB_CACHE__ENABLED=false "$@" ARCHIVE_HUB_SERVER__PORT=$PORT "$BIN" serve 2>"$OUT/remote_server_$label.log" &
   local server=$!
   for _ in $(seq 1 50); do
     curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break

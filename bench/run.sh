@@ -39,7 +39,8 @@ URL="http://127.0.0.1:$PORT/graphql"
 load() {
   local label=$1; shift
   # Every department and the hub on one URL share one pool (database_max_connections).
-  env "$@" ARCHIVE_HUB_SERVER__PORT=$PORT "${SERVER:-$BIN}" serve 2>"$OUT/server_$label.log" &
+  # Cache off: these steps measure reading the sources (bench/peer.sh measures the cache).
+  env ARCHIVE_HUB_CACHE__ENABLED=false "$@" ARCHIVE_HUB_SERVER__PORT=$PORT "${SERVER:-$BIN}" serve 2>"$OUT/server_$label.log" &
   local server=$!
   for _ in $(seq 1 50); do
     curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break
