@@ -47,7 +47,9 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        // chrono's Display is YYYY-MM-DD for years 0–9999 (every date the sources hold)
+        // and skips parsing a format string for each of a batch's thousands of dates.
+        Value::String(self.0.to_string())
     }
 }
 
@@ -100,5 +102,23 @@ impl async_graphql::InputType for IdNumberList {
 
     fn as_raw_value(&self) -> Option<&Self::RawValueType> {
         Some(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_yyyy_mm_dd() {
+        for (y, m, d, text) in [
+            (2024, 3, 1, "2024-03-01"),
+            (999, 1, 2, "0999-01-02"),
+            (1950, 12, 31, "1950-12-31"),
+        ] {
+            let date = Date(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+            assert_eq!(date.to_value(), Value::String(text.into()));
+            assert_eq!(Date::parse(Value::String(text.into())).unwrap(), date);
+        }
     }
 }

@@ -3,9 +3,9 @@
 //! short timeout and sits behind a circuit breaker, and a failed call is a miss (get) or
 //! skipped (set) — the records then come from the source.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use failsafe::backoff::Constant;
 use failsafe::failure_policy::ConsecutiveFailures;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -15,7 +15,7 @@ use tokio::sync::Mutex;
 #[async_trait::async_trait]
 pub trait Kv: Send + Sync + 'static {
     /// The values of `keys`, in order (`None`: absent, expired or unreachable).
-    async fn get_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>>;
+    async fn get_many(&self, keys: &[String]) -> Vec<Option<Bytes>>;
     async fn set_many(&self, entries: Vec<(String, Vec<u8>)>, ttl: Duration);
     /// Adds one to each counter (absent: becomes 1), each living `ttl`.
     async fn incr_many(&self, keys: &[String], ttl: Duration);
@@ -23,9 +23,11 @@ pub trait Kv: Send + Sync + 'static {
     fn name(&self) -> &'static str;
 }
 
-/// The in-process store: one process, no sharing.
+/// The in-process store: one process, no sharing. Values are shared, not copied, on a
+/// hit, and keys (already keyed hashes) use a fast hasher: a 1,000-person batch makes
+/// 27,000 look-ups here.
 pub struct Memory {
-    cache: moka::future::Cache<String, Arc<Vec<u8>>>,
+    cache: moka::future::Cache<String, Bytes, foldhash::fast::RandomState>,
 }
 
 impl Memory {
@@ -34,17 +36,17 @@ impl Memory {
             cache: moka::future::Cache::builder()
                 .max_capacity(max_entries)
                 .time_to_live(ttl)
-                .build(),
+                .build_with_hasher(foldhash::fast::RandomState::default()),
         }
     }
 }
 
 #[async_trait::async_trait]
 impl Kv for Memory {
-    async fn get_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>> {
+    async fn get_many(&self, keys: &[String]) -> Vec<Option<Bytes>> {
         let mut out = Vec::with_capacity(keys.len());
         for k in keys {
-            out.push(self.cache.get(k).await.map(|v| v.as_ref().clone()));
+            out.push(self.cache.get(k).await);
         }
         out
     }
@@ -53,7 +55,7 @@ impl Kv for Memory {
     // entry itself says when it was read, and the reader drops it when too old.
     async fn set_many(&self, entries: Vec<(String, Vec<u8>)>, _ttl: Duration) {
         for (k, v) in entries {
-            self.cache.insert(k, Arc::new(v)).await;
+            self.cache.insert(k, Bytes::from(v)).await;
         }
     }
 
@@ -64,7 +66,7 @@ impl Kv for Memory {
                 None => 1,
             };
             self.cache
-                .insert(k.clone(), Arc::new(next.to_string().into_bytes()))
+                .insert(k.clone(), Bytes::from(next.to_string().into_bytes()))
                 .await;
         }
     }
@@ -188,14 +190,16 @@ impl Redis {
 
 #[async_trait::async_trait]
 impl Kv for Redis {
-    async fn get_many(&self, keys: &[String]) -> Vec<Option<Vec<u8>>> {
+    async fn get_many(&self, keys: &[String]) -> Vec<Option<Bytes>> {
         if keys.is_empty() {
             return Vec::new();
         }
         let mut pipe = redis::pipe();
         pipe.mget(keys);
         match self.run::<(Vec<Option<Vec<u8>>>,)>(pipe).await {
-            Some((v,)) if v.len() == keys.len() => v,
+            Some((v,)) if v.len() == keys.len() => {
+                v.into_iter().map(|v| v.map(Bytes::from)).collect()
+            }
             _ => vec![None; keys.len()],
         }
     }
