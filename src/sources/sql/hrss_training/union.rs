@@ -7,12 +7,10 @@
 //! a prefix; a branch fills its own tables' columns and NULLs the rest.
 
 use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
-use sea_orm::sea_query::{
-    ColumnType, Expr, ExprTrait, Query as Sql, SelectStatement, UnionType,
-};
+use sea_orm::sea_query::{ColumnType, Expr, ExprTrait, Query as Sql, SelectStatement, UnionType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, FromQueryResult, IdenStatic,
-    Iterable, QueryResult, TryGetError,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, FromQueryResult,
+    IdenStatic, Iterable, QueryResult, TryGetError,
 };
 
 /// Which data set a row of the union carries.
@@ -22,7 +20,11 @@ const SUBSIDY: i32 = 3;
 
 /// One decoded row of the union.
 pub enum Row {
-    Enrolment(enrolment::Model, Option<class::Model>, Option<institution::Model>),
+    Enrolment(
+        enrolment::Model,
+        Option<class::Model>,
+        Option<institution::Model>,
+    ),
     Certificate(certificate::Model),
     Subsidy(subsidy::Model),
 }
@@ -31,50 +33,72 @@ pub enum Row {
 /// sorts each list).
 pub async fn read<C: ConnectionTrait>(conn: &C, ids: Vec<String>) -> Result<Vec<Row>, DbErr> {
     let backend = conn.get_database_backend();
-    let mut stmt = branch(backend, ENROLMENT, enrolment::Entity, enrolment::Column::IdNumber, &ids)?;
+    let (e, c, i) = (enrolment::Entity, class::Entity, institution::Entity);
+    let mut stmt = branch(
+        backend,
+        ENROLMENT,
+        e,
+        enrolment::Column::IdNumber,
+        &ids,
+        &[e.table_name(), c.table_name(), i.table_name()],
+    )?;
     stmt.left_join(
-        class::Entity,
-        Expr::col((class::Entity, class::Column::Id))
-            .equals((enrolment::Entity, enrolment::Column::ClassId)),
+        c,
+        Expr::col((c, class::Column::Id)).equals((e, enrolment::Column::ClassId)),
     )
     .left_join(
-        institution::Entity,
-        Expr::col((institution::Entity, institution::Column::Id))
-            .equals((class::Entity, class::Column::InstitutionId)),
+        i,
+        Expr::col((i, institution::Column::Id)).equals((c, class::Column::InstitutionId)),
     );
+    let (r, s) = (certificate::Entity, subsidy::Entity);
     let certificates = branch(
         backend,
         CERTIFICATE,
-        certificate::Entity,
+        r,
         certificate::Column::IdNumber,
         &ids,
+        &[r.table_name()],
     )?;
-    let subsidies = branch(backend, SUBSIDY, subsidy::Entity, subsidy::Column::IdNumber, &ids)?;
+    let subsidies = branch(
+        backend,
+        SUBSIDY,
+        s,
+        subsidy::Column::IdNumber,
+        &ids,
+        &[s.table_name()],
+    )?;
     stmt.union(UnionType::All, certificates)
         .union(UnionType::All, subsidies);
     conn.query_all(&stmt).await?.iter().map(decode).collect()
 }
 
-/// One branch: `k`, then every table's columns — its own (and, for enrolments, the joined
-/// class's and institution's) as read, the others as NULL.
+/// One branch: `k`, then every table's columns — those of the tables it `reads` (its own
+/// and any it joins) as read, the others as NULL.
 fn branch<E: EntityTrait>(
     backend: DbBackend,
     k: i32,
     from: E,
     id_number: E::Column,
     ids: &[String],
+    reads: &[&str],
 ) -> Result<SelectStatement, DbErr> {
-    let reads = |table: &str| {
-        table == from.table_name()
-            || (k == ENROLMENT
-                && (table == class::Entity.table_name() || table == institution::Entity.table_name()))
-    };
+    let reads = |table: &str| reads.contains(&table);
     let mut q = Sql::select();
     q.expr_as(Expr::val(k), "k");
     columns::<enrolment::Entity>(&mut q, backend, "e_", reads(enrolment::Entity.table_name()))?;
     columns::<class::Entity>(&mut q, backend, "c_", reads(class::Entity.table_name()))?;
-    columns::<institution::Entity>(&mut q, backend, "i_", reads(institution::Entity.table_name()))?;
-    columns::<certificate::Entity>(&mut q, backend, "r_", reads(certificate::Entity.table_name()))?;
+    columns::<institution::Entity>(
+        &mut q,
+        backend,
+        "i_",
+        reads(institution::Entity.table_name()),
+    )?;
+    columns::<certificate::Entity>(
+        &mut q,
+        backend,
+        "r_",
+        reads(certificate::Entity.table_name()),
+    )?;
     columns::<subsidy::Entity>(&mut q, backend, "s_", reads(subsidy::Entity.table_name()))?;
     q.from(from)
         .and_where(Expr::col((from, id_number)).is_in(ids.iter().cloned()));
@@ -92,7 +116,10 @@ fn columns<E: EntityTrait + Default>(
         if read {
             q.expr_as(Expr::col((E::default(), col)), alias);
         } else {
-            q.expr_as(Expr::cust(null_of(backend, col.def().get_column_type())?), alias);
+            q.expr_as(
+                Expr::cust(null_of(backend, col.def().get_column_type())?),
+                alias,
+            );
         }
     }
     Ok(())
@@ -128,7 +155,11 @@ fn decode(row: &QueryResult) -> Result<Row, DbErr> {
         ),
         CERTIFICATE => Row::Certificate(certificate::Model::from_query_result(row, "r_")?),
         SUBSIDY => Row::Subsidy(subsidy::Model::from_query_result(row, "s_")?),
-        other => return Err(DbErr::Custom(format!("HRSS training's union read: unknown row kind {other}"))),
+        other => {
+            return Err(DbErr::Custom(format!(
+                "HRSS training's union read: unknown row kind {other}"
+            )))
+        }
     })
 }
 
@@ -147,7 +178,9 @@ mod tests {
     use super::*;
 
     fn every_column<E: EntityTrait>() -> Vec<ColumnType> {
-        E::Column::iter().map(|c| c.def().get_column_type().clone()).collect()
+        E::Column::iter()
+            .map(|c| c.def().get_column_type().clone())
+            .collect()
     }
 
     #[test]
