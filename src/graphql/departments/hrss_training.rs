@@ -4,11 +4,11 @@
 use async_graphql::Enum;
 
 use crate::departments::Department;
-use crate::domain::reports::ReportVersion;
-use crate::graphql::reports::{ReportAction, ReportKind, ReportRecord};
 use crate::domain::hrss_training::{
     self as domain, Certificate, Institution, Subsidy, Training, TrainingClass, TrainingFile,
 };
+use crate::domain::reports::ReportVersion;
+use crate::graphql::reports::{ReportAction, ReportKind, ReportRecord};
 use crate::graphql::scalars::Date;
 use crate::policy::catalog::{share, SharingClass};
 use crate::policy::mask::MaskKind;
@@ -280,7 +280,9 @@ impl PersonFields {
             .data::<HistoryDataLoader>()
             .map_err(|_| crate::error::HubError::Internal)?;
         let versions = loader.load_one(self.0.id.clone()).await?;
-        Ok(Some(versions.map(|v| v.as_ref().clone()).unwrap_or_default()))
+        Ok(Some(
+            versions.map(|v| v.as_ref().clone()).unwrap_or_default(),
+        ))
     }
 }
 
@@ -294,7 +296,10 @@ pub type HistoryDataLoader =
 
 impl HistoryLoader {
     /// A fresh request-scoped loader over `reporter`'s version log.
-    pub fn per_request(reporter: crate::reporting::Reporter, max_batch: usize) -> HistoryDataLoader {
+    pub fn per_request(
+        reporter: crate::reporting::Reporter,
+        max_batch: usize,
+    ) -> HistoryDataLoader {
         async_graphql::dataloader::DataLoader::with_cache(
             Self(reporter),
             tokio::spawn,
@@ -311,9 +316,18 @@ impl async_graphql::dataloader::Loader<crate::id_number::IdNumber> for HistoryLo
     async fn load(
         &self,
         keys: &[crate::id_number::IdNumber],
-    ) -> Result<std::collections::HashMap<crate::id_number::IdNumber, Self::Value>, Self::Error> {
-        let span = tracing::info_span!("source", department = "hrss_training", read = "versions", ids = keys.len());
+    ) -> Result<std::collections::HashMap<crate::id_number::IdNumber, Self::Value>, Self::Error>
+    {
+        let span = tracing::info_span!(
+            "source",
+            department = "hrss_training",
+            read = "versions",
+            ids = keys.len()
+        );
         let all = tracing::Instrument::instrument(self.0.histories(keys), span).await?;
-        Ok(all.into_iter().map(|(k, v)| (k, std::sync::Arc::new(v))).collect())
+        Ok(all
+            .into_iter()
+            .map(|(k, v)| (k, std::sync::Arc::new(v)))
+            .collect())
     }
 }

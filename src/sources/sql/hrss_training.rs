@@ -3,7 +3,9 @@
 
 use entities::hrss_training as db;
 use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 
 use super::{map_enum, Grouped, SqlQuery};
 use union::Row;
