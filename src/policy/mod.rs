@@ -127,12 +127,27 @@ impl PolicySnapshot {
         regions: &[String],
         now: DateTime<Utc>,
     ) -> FieldDecision {
+        self.decide_scoped(consumer, purpose, field, regions, now).0
+    }
+
+    /// [`decide`](Self::decide), and whether the person's regions took part in it: when
+    /// no grant that could apply is limited to regions, the decision is the same for
+    /// every person (for this consumer, purpose and moment), which lets a request over
+    /// many persons take it once per field.
+    pub fn decide_scoped(
+        &self,
+        consumer: &Consumer,
+        purpose: &str,
+        field: &FieldPolicy,
+        regions: &[String],
+        now: DateTime<Utc>,
+    ) -> (FieldDecision, bool) {
         if consumer.department.is_some_and(|d| field.owned_only_by(d)) {
-            return FieldDecision::Allow;
+            return (FieldDecision::Allow, false);
         }
         match field.class {
-            SharingClass::Unconditional => return FieldDecision::Allow,
-            SharingClass::None => return FieldDecision::Deny(DenyReason::OwnerOnly),
+            SharingClass::Unconditional => return (FieldDecision::Allow, false),
+            SharingClass::None => return (FieldDecision::Deny(DenyReason::OwnerOnly), false),
             SharingClass::Conditional => {}
         }
         let grants = self
@@ -141,7 +156,7 @@ impl PolicySnapshot {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         // One pass, no allocation: this runs for every field of every person.
-        let (mut matched, mut live) = (false, false);
+        let (mut matched, mut live, mut scoped) = (false, false, false);
         let mut best: Option<&Grant> = None;
         let rank = |g: &Grant| {
             (
@@ -159,18 +174,18 @@ impl PolicySnapshot {
                 continue;
             }
             live = true;
-            if g.region_scope
-                .as_ref()
-                .is_some_and(|s| !in_scope(s, regions))
-            {
-                continue;
+            if let Some(s) = &g.region_scope {
+                scoped = true;
+                if !in_scope(s, regions) {
+                    continue;
+                }
             }
             // The most specific grant wins; between equally specific ones, ALLOW beats MASK.
             if best.is_none_or(|b| rank(g) > rank(b)) {
                 best = Some(g);
             }
         }
-        match best {
+        let decision = match best {
             None if !matched => FieldDecision::Deny(DenyReason::NoGrant),
             None if !live => FieldDecision::Deny(DenyReason::Expired),
             None => FieldDecision::Deny(DenyReason::GrantOutOfScope),
@@ -178,7 +193,8 @@ impl PolicySnapshot {
             // A field with no masked form is never sent in clear under a MASK grant.
             Some(_) if field.mask == MaskKind::None => FieldDecision::Deny(DenyReason::Unmaskable),
             Some(_) => FieldDecision::Mask(field.mask),
-        }
+        };
+        (decision, scoped)
     }
 
     /// Whether nothing could ever let the consumer read `field` under `purpose`: not its
@@ -300,5 +316,87 @@ pub fn root_field_allowed(kind: ConsumerKind, field: &str) -> bool {
         "accessLog" => kind == ConsumerKind::Auditor,
         "myAccessLog" => kind == ConsumerKind::CitizenPortal,
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(key: &str) -> FieldPolicy {
+        let (t, f) = key.split_once('.').expect("Type.field");
+        FieldPolicy {
+            key: key.into(),
+            type_name: t.into(),
+            field: f.into(),
+            owner: Department::HrssTraining,
+            co_owners: Vec::new(),
+            class: SharingClass::Conditional,
+            sensitive: false,
+            mask: MaskKind::Name,
+            description: None,
+        }
+    }
+
+    fn grant(pattern: &str, regions: Option<&[&str]>) -> Grant {
+        Grant {
+            id: 1,
+            consumer_id: 7,
+            purpose: "check".into(),
+            pattern: pattern.into(),
+            effect: GrantEffect::Allow,
+            region_scope: regions.map(|r| r.iter().map(|s| s.to_string()).collect()),
+            expires_at: None,
+        }
+    }
+
+    /// A decision is the same for every person exactly when no region-limited grant that
+    /// could apply took part in it — whichever way it went.
+    #[test]
+    fn a_decision_says_whether_the_persons_regions_took_part() {
+        let consumer = Consumer {
+            id: 7,
+            key_id: String::new(),
+            key_hash: String::new(),
+            name: "c".into(),
+            kind: ConsumerKind::DepartmentSystem,
+            department: Some(Department::CivilAffairs),
+            region_scope: Vec::new(),
+            purposes: vec!["check".into()],
+            bound_subject: None,
+            institution_uscc: None,
+            revoked: false,
+        };
+        let snapshot = PolicySnapshot {
+            grants: HashMap::from([(
+                7,
+                vec![
+                    grant("Training.*", None),
+                    grant("Subsidy.*", Some(&["371502"])),
+                ],
+            )]),
+            ..Default::default()
+        };
+        let now = Utc::now();
+        let here = vec!["371502".to_string()];
+        let there = vec!["371522".to_string()];
+        let d = |f: &str, regions: &[String]| {
+            snapshot.decide_scoped(&consumer, "check", &field(f), regions, now)
+        };
+        assert_eq!(d("Training.result", &there), (FieldDecision::Allow, false));
+        assert_eq!(d("Subsidy.amountFen", &here), (FieldDecision::Allow, true));
+        assert_eq!(
+            d("Subsidy.amountFen", &there),
+            (FieldDecision::Deny(DenyReason::GrantOutOfScope), true)
+        );
+        assert_eq!(
+            d("Certificate.level", &here),
+            (FieldDecision::Deny(DenyReason::NoGrant), false)
+        );
+        // Another purpose: no grant applies, so no region takes part.
+        assert_eq!(
+            snapshot.decide_scoped(&consumer, "other", &field("Subsidy.kind"), &here, now),
+            (FieldDecision::Deny(DenyReason::NoGrant), false)
+        );
     }
 }

@@ -41,25 +41,40 @@ struct State {
     /// Region codes each person is linked to (ID region, residence, training, subsidies).
     regions: HashMap<IdNumber, Arc<Vec<String>>>,
     decisions: HashMap<IdNumber, HashMap<Arc<str>, FieldDecision>>,
+    /// Decisions that held for every person (no region-limited grant took part), per
+    /// field: the next person's is the same, without going through the grants again.
+    for_anyone: HashMap<Arc<str>, FieldDecision>,
     /// Refusals per (field, reason), in the order first met: one error each.
     refusals: Vec<(RefusalKey, Occurrences)>,
     /// Decisions taken (allow, mask, deny), counted into the metrics once per request.
     tally: [u64; 3],
 }
 
-/// The request's decision for `field` about `subject`: the one taken earlier, or `fresh`
-/// (tallied and kept). No allocation once the person has a decision: this runs per field.
+/// The request's decision for `field` about `subject`: the one taken earlier, the one
+/// that held for every person, or `fresh` (with whether the person's regions took part);
+/// tallied and kept for the person. No allocation once the person has a decision: this
+/// runs per field.
 fn once(
     decisions: &mut HashMap<IdNumber, HashMap<Arc<str>, FieldDecision>>,
+    for_anyone: &mut HashMap<Arc<str>, FieldDecision>,
     tally: &mut [u64; 3],
     subject: &IdNumber,
     field: &FieldPolicy,
-    fresh: impl FnOnce() -> FieldDecision,
+    fresh: impl FnOnce() -> (FieldDecision, bool),
 ) -> FieldDecision {
     if let Some(d) = decisions.get(subject).and_then(|f| f.get(&*field.key)) {
         return *d;
     }
-    let d = fresh();
+    let d = match for_anyone.get(&*field.key) {
+        Some(d) => *d,
+        None => {
+            let (d, scoped) = fresh();
+            if !scoped {
+                for_anyone.insert(field.key(), d);
+            }
+            d
+        }
+    };
     tally[tally_slot(d)] += 1;
     match decisions.get_mut(subject) {
         Some(fields) => {
@@ -153,32 +168,38 @@ impl Access {
         let State {
             subjects,
             decisions,
+            for_anyone,
             regions,
             tally,
             ..
         } = &mut *state;
         let subject = locate(subjects, path).1?;
-        Some(once(decisions, tally, subject, field, || {
+        Some(once(decisions, for_anyone, tally, subject, field, || {
             self.fresh_decision(regions.get(subject), field)
         }))
     }
 
-    /// A decision not taken yet in this request, for a person linked to `regions`.
+    /// A decision not taken yet in this request, for a person linked to `regions`, and
+    /// whether those regions took part in it.
     fn fresh_decision(
         &self,
         regions: Option<&Arc<Vec<String>>>,
         field: &FieldPolicy,
-    ) -> FieldDecision {
+    ) -> (FieldDecision, bool) {
         match regions {
-            Some(regions) => {
-                self.snapshot
-                    .decide(&self.consumer, &self.purpose, field, regions, self.time.now)
-            }
+            Some(regions) => self.snapshot.decide_scoped(
+                &self.consumer,
+                &self.purpose,
+                field,
+                regions,
+                self.time.now,
+            ),
             None => {
                 // Every person reaches the response through admission, which records
-                // their regions; a person that did not is refused, loudly.
+                // their regions; a person that did not is refused, loudly — and the
+                // refusal is about this person only.
                 tracing::error!(field = %field.key, "field of a person never admitted; denied");
-                FieldDecision::Deny(DenyReason::OutOfScope)
+                (FieldDecision::Deny(DenyReason::OutOfScope), true)
             }
         }
     }
@@ -223,11 +244,12 @@ impl Access {
         let mut state = self.state();
         let State {
             decisions,
+            for_anyone,
             regions,
             tally,
             ..
         } = &mut *state;
-        once(decisions, tally, subject, field, || {
+        once(decisions, for_anyone, tally, subject, field, || {
             self.fresh_decision(regions.get(subject), field)
         })
     }
