@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -52,7 +53,9 @@ fn decode<T: PersonRecords>(b: &[u8]) -> Option<Arc<dyn Section>> {
 /// The shared store and the key that hashes ID numbers into cache keys.
 pub struct CacheHandle {
     kv: Arc<dyn Kv>,
-    key: [u8; 32],
+    /// HMAC-SHA256 keyed with the cache key, cloned for every hash (the key's two
+    /// blocks are not hashed again per person and department).
+    mac: Hmac<Sha256>,
     /// Every key's prefix, derived from the key: deployments with other key files that
     /// share a Redis never read or bump each other's entries.
     space: String,
@@ -62,10 +65,11 @@ pub struct CacheHandle {
 
 impl CacheHandle {
     pub fn new(kv: Arc<dyn Kv>, key: [u8; 32], longest_ttl: Duration) -> Self {
+        let mac = keyed(&key);
         Self {
             kv,
-            key,
-            space: format!("ah:{}", &keyed_hex(&key, "namespace")[..12]),
+            space: format!("ah:{}", &hex_of(mac.clone(), &[b"namespace"])[..12]),
+            mac,
             counter_ttl: longest_ttl.saturating_mul(2).max(Duration::from_secs(60)),
         }
     }
@@ -75,12 +79,12 @@ impl CacheHandle {
         self.kv.name()
     }
 
+    /// The keyed hash of `<department code>:<ID number>`.
     fn hash(&self, d: Department, id: &IdNumber) -> String {
-        self.hash_str(&format!("{}:{}", d.code(), id.as_str()))
-    }
-
-    fn hash_str(&self, text: &str) -> String {
-        keyed_hex(&self.key, text)
+        hex_of(
+            self.mac.clone(),
+            &[d.code().as_bytes(), b":", id.as_str().as_bytes()],
+        )
     }
 
     fn generation_key(&self, d: Department) -> String {
@@ -112,14 +116,19 @@ impl CacheHandle {
     }
 }
 
-/// HMAC-SHA256 of `text` under `key`, its first 16 bytes in hex.
-fn keyed_hex(key: &[u8], text: &str) -> String {
-    let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(key) {
-        Ok(m) => m,
-        // HMAC takes keys of any length; unreachable.
-        Err(_) => return String::new(),
-    };
-    mac.update(text.as_bytes());
+/// HMAC-SHA256 keyed with `key`: a key shorter than the hash's block is zero-padded to
+/// it (RFC 2104), which is what this does, without the fallible slice constructor.
+fn keyed(key: &[u8; 32]) -> Hmac<Sha256> {
+    let mut block = hmac::digest::Key::<Hmac<Sha256>>::default();
+    block[..key.len()].copy_from_slice(key);
+    <Hmac<Sha256> as KeyInit>::new(&block)
+}
+
+/// The MAC of `parts` (concatenated), its first 16 bytes in hex.
+fn hex_of(mut mac: Hmac<Sha256>, parts: &[&[u8]]) -> String {
+    for p in parts {
+        mac.update(p);
+    }
     hex::encode(&mac.finalize().into_bytes()[..16])
 }
 
@@ -264,5 +273,23 @@ impl DepartmentSource for CachedSource {
 
     async fn ping(&self) -> Result<(), SourceError> {
         self.inner.ping().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The padded key and the hash over parts give the keys of HMAC over the joined text
+    /// (so instances of either build share their entries).
+    #[test]
+    fn keys_are_hmac_of_department_and_id_number_under_the_cache_key() {
+        let key = [7u8; 32];
+        let mut plain = <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("any length");
+        plain.update(b"edu:110101199003074258");
+        let expected = hex::encode(&plain.finalize().into_bytes()[..16]);
+        let got = hex_of(keyed(&key), &[b"edu", b":", b"110101199003074258"]);
+        assert_eq!(got, expected);
+        assert_eq!(got.len(), 32);
     }
 }
