@@ -286,3 +286,116 @@ async fn a_failing_source_nulls_its_section_and_names_the_department() {
     );
     app.cleanup().await;
 }
+
+/// A batch long enough to be resolved on several threads (`graphql::spread`) answers as
+/// the same persons asked one at a time: the same values, masks and nulls in place, each
+/// refusal counted once per person and shown at the batch's own indices — with a grant
+/// limited to one county, so that persons in one batch are decided differently.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_batch_spread_over_threads_answers_as_its_persons_one_at_a_time() {
+    let b = &backends()[0];
+    let mut app = spawn_app(b).await;
+    let ids: Vec<String> =
+        archive_hub::seed::sample_ids(crate::common::PERSONS, crate::common::SEED, 300)
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+    let county = &ids[0][..6];
+    app.apply_policy(&format!(
+        r#"
+[[consumers]]
+name = "spread-check"
+kind = "DEPARTMENT_SYSTEM"
+department = "civil_affairs"
+purposes = ["living_allowance_check"]
+
+[[grants]]
+consumer = "spread-check"
+purpose = "living_allowance_check"
+effect = "ALLOW"
+fields = ["Person.trainings", "Training.enrolmentId", "Training.result"]
+
+[[grants]]
+consumer = "spread-check"
+purpose = "living_allowance_check"
+effect = "MASK"
+fields = ["Training.traineeName"]
+
+[[grants]]
+consumer = "spread-check"
+purpose = "living_allowance_check"
+effect = "ALLOW"
+fields = ["Person.subsidies", "Subsidy.*"]
+regions = ["{county}"]
+"#
+    ))
+    .await
+    .unwrap();
+    let fields = "idNumber trainings { enrolmentId result traineeName } \
+        subsidies { amountFen payingCounty } civilAffairs { assistance { kind } } \
+        education { schooling { schoolName } }";
+    let ask = |q: String, vars: serde_json::Value| {
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .gql_as("spread-check", "living_allowance_check", &q, vars, None)
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body
+        }
+    };
+    let batch = ask(
+        format!("query($ids: [IdNumber!]!) {{ persons(idNumbers: $ids) {{ {fields} }} }}"),
+        json!({ "ids": ids }),
+    )
+    .await;
+    let persons = batch["data"]["persons"].as_array().unwrap();
+    assert_eq!(persons.len(), ids.len());
+
+    // Refusals counted over the persons one at a time, per (field, reason).
+    let mut expected: std::collections::BTreeMap<(String, String), u64> = Default::default();
+    let (mut in_county, mut elsewhere) = (0, 0);
+    for (i, id) in ids.iter().enumerate() {
+        let one = ask(
+            format!("query($id: IdNumber!) {{ person(idNumber: $id) {{ {fields} }} }}"),
+            json!({ "id": id }),
+        )
+        .await;
+        assert_eq!(persons[i], one["data"]["person"], "person {i} ({id})");
+        for e in one["errors"].as_array().into_iter().flatten() {
+            let x = &e["extensions"];
+            let key = (x["field"].to_string(), x["reason"].to_string());
+            *expected.entry(key).or_default() += x["count"].as_u64().unwrap();
+        }
+        match persons[i]["subsidies"].is_null() {
+            false => in_county += 1,
+            true => elsewhere += 1,
+        }
+    }
+    assert!(in_county > 0 && elsewhere > 0, "{in_county} / {elsewhere}");
+
+    let mut got: std::collections::BTreeMap<(String, String), u64> = Default::default();
+    for e in batch["errors"].as_array().unwrap() {
+        let x = &e["extensions"];
+        assert_eq!(x["code"], "FORBIDDEN", "{e}");
+        let key = (x["field"].to_string(), x["reason"].to_string());
+        got.insert(key, x["count"].as_u64().unwrap());
+        // Each path shown leads to a null in the batch's answer.
+        for path in x["paths"].as_array().unwrap() {
+            let mut at = &batch["data"];
+            for seg in path.as_array().unwrap() {
+                at = match seg {
+                    serde_json::Value::String(k) => &at[k.as_str()],
+                    i => &at[i.as_u64().unwrap() as usize],
+                };
+            }
+            assert!(at.is_null(), "{path}: {at}");
+        }
+    }
+    assert_eq!(got, expected);
+    assert!(
+        got.keys().any(|(_, r)| r.contains("GRANT_OUT_OF_SCOPE")),
+        "{got:?}"
+    );
+    app.cleanup().await;
+}
