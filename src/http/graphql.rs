@@ -186,6 +186,20 @@ async fn handle(
     if let Some(a) = &access {
         resp.errors.extend(a.refusals());
     }
+    // Nothing personal leaves before its access is durably recorded.
+    if let (Some(a), Some(audit)) = (&access, &state.audit) {
+        let events = a.audit_events(audit);
+        if !events.is_empty() {
+            if let Err(e) = audit.append(events).await {
+                tracing::error!(error = %e, "audit trail unavailable; response withheld");
+                return request_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    HubError::AuditUnavailable,
+                    lang,
+                );
+            }
+        }
+    }
     error::finalize(&mut resp, lang);
     let outcome = super::Outcome {
         code: resp.errors.first().and_then(|e| {
@@ -204,41 +218,19 @@ async fn handle(
             && !resp.errors.is_empty()
             && resp.errors.iter().all(|e| e.path.is_empty()),
     };
-    // A response about many persons is serialised off the async workers, while its
-    // accesses are being recorded (it leaves only once they are); a small one takes
-    // less than the hand-off, and is serialised after.
+    // A response about many persons is serialised off the async workers; a small one
+    // takes less than the hand-off.
     let persons = access.as_ref().map_or(0, |a| a.subjects());
-    let serialised = if outcome.request_error {
+    let json = if outcome.request_error {
         // No field ran: the response carries errors and no `data` entry.
-        Serialised::Ready(serde_json::to_vec(&json!({ "errors": resp.errors })).map_err(|_| ()))
+        serde_json::to_vec(&json!({ "errors": resp.errors })).map_err(|_| ())
     } else if persons <= INLINE_RESPONSE_PERSONS {
-        Serialised::Later(resp)
+        serde_json::to_vec(&resp).map_err(|_| ())
     } else {
-        Serialised::Running(tokio::task::spawn_blocking(move || {
-            serde_json::to_vec(&resp)
-        }))
-    };
-    // Nothing personal leaves before its access is durably recorded.
-    if let (Some(a), Some(audit)) = (&access, &state.audit) {
-        let events = a.audit_events(audit);
-        if !events.is_empty() {
-            if let Err(e) = audit.append(events).await {
-                tracing::error!(error = %e, "audit trail unavailable; response withheld");
-                return request_error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    HubError::AuditUnavailable,
-                    lang,
-                );
-            }
-        }
-    }
-    let json = match serialised {
-        Serialised::Ready(r) => r,
-        Serialised::Later(resp) => serde_json::to_vec(&resp).map_err(|_| ()),
-        Serialised::Running(task) => match task.await {
+        match tokio::task::spawn_blocking(move || serde_json::to_vec(&resp)).await {
             Ok(r) => r.map_err(|_| ()),
             Err(_) => Err(()),
-        },
+        }
     };
     match json {
         Ok(json) => {
@@ -255,13 +247,6 @@ async fn handle(
             request_error(StatusCode::INTERNAL_SERVER_ERROR, HubError::Internal, lang)
         }
     }
-}
-
-/// A response body: written, to be written, or being written on a blocking thread.
-enum Serialised {
-    Ready(Result<Vec<u8>, ()>),
-    Later(async_graphql::Response),
-    Running(tokio::task::JoinHandle<serde_json::Result<Vec<u8>>>),
 }
 
 /// Why a request stops before execution: at the HTTP level, or as a GraphQL error.

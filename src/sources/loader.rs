@@ -13,9 +13,6 @@ use crate::departments::{Department, DeptMap};
 use crate::domain::{Archive, Provenance, Section, Unavailable};
 use crate::id_number::IdNumber;
 
-/// Batches of at least this many IDs read each department in a task of its own.
-const SPAWN_FROM_IDS: usize = 64;
-
 /// Loads whole archives: one `fetch` per department for the whole batch, concurrently.
 pub struct ArchiveLoader {
     sources: Sources,
@@ -51,29 +48,11 @@ impl ArchiveLoader {
         if ids.is_empty() {
             return Vec::new();
         }
-        let spawn = ids.len() >= SPAWN_FROM_IDS;
-        let ids: Arc<[IdNumber]> = ids.into();
         let reads = self
             .sources
             .iter()
             .filter(|(d, _)| departments.contains(d))
-            .map(|(d, source)| {
-                let (source, ids) = (source.clone(), ids.clone());
-                async move {
-                    if !spawn {
-                        return read(d, source, &ids).await;
-                    }
-                    // A large batch's departments are decoded on every worker at once,
-                    // not one after another in the request's task.
-                    let task = tokio::spawn(
-                        async move { read(d, source, &ids).await }.in_current_span(),
-                    );
-                    task.await.unwrap_or_else(|e| {
-                        tracing::error!(department = d.code(), error = %e, "source read task failed");
-                        (d, Err(Unavailable(d)))
-                    })
-                }
-            });
+            .map(|(d, source)| read(d, source.clone(), ids));
         futures::future::join_all(reads).await
     }
 
