@@ -23,13 +23,11 @@ pub mod provenance;
 pub mod reports;
 pub mod scalars;
 pub mod screening;
-pub mod spread;
 pub mod view;
 
 pub use limits::{QueryLimits, TypeMap};
 pub use person::Person;
 use scalars::IdNumberList;
-use spread::Spread;
 
 pub type HubSchema = Schema<QueryRoot, reports::MutationRoot, EmptySubscription>;
 
@@ -58,7 +56,7 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(name = "idNumbers")] id_numbers: IdNumberList,
-    ) -> async_graphql::Result<Spread<Option<Person>>> {
+    ) -> async_graphql::Result<Vec<Option<Person>>> {
         check_batch(ctx, "idNumbers", id_numbers.0.len())?;
         let ids = id_numbers
             .0
@@ -71,7 +69,7 @@ impl QueryRoot {
                 })
             })
             .collect::<Result<Vec<IdNumber>, HubError>>()?;
-        Ok(Spread(admitted_persons(ctx, &ids).await?))
+        admitted_persons(ctx, &ids).await
     }
 
     /// Federation: the persons named by `representations` (`{__typename: "Person",
@@ -82,8 +80,8 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         representations: Vec<async_graphql::Any>,
-    ) -> async_graphql::Result<Spread<Option<federation::Entity>>> {
-        Ok(Spread(federation::entities(ctx, representations).await?))
+    ) -> async_graphql::Result<Vec<Option<federation::Entity>>> {
+        federation::entities(ctx, representations).await
     }
 
     /// Federation: this subgraph's SDL, as the calling consumer is shown the schema.

@@ -287,12 +287,13 @@ async fn a_failing_source_nulls_its_section_and_names_the_department() {
     app.cleanup().await;
 }
 
-/// A batch long enough to be resolved on several threads (`graphql::spread`) answers as
-/// the same persons asked one at a time: the same values, masks and nulls in place, each
-/// refusal counted once per person and shown at the batch's own indices — with a grant
-/// limited to one county, so that persons in one batch are decided differently.
+/// A long batch on a multi-threaded runtime answers as the same persons asked one at a
+/// time: the same values, masks and nulls in place, each refusal counted once per person
+/// and shown at the batch's own indices — with a grant limited to one county, so that
+/// persons in one batch are decided differently (a decision is shared between persons
+/// only when no region-limited grant took part in it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_long_batch_spread_over_threads_answers_as_its_persons_one_at_a_time() {
+async fn a_long_batch_answers_as_its_persons_one_at_a_time() {
     let b = &backends()[0];
     let mut app = spawn_app(b).await;
     let ids: Vec<String> =
