@@ -118,22 +118,11 @@ pub fn in_scope(prefixes: &[String], codes: &[String]) -> bool {
 }
 
 impl PolicySnapshot {
-    /// The decision for one field about one person whose linked region codes are `regions`.
-    pub fn decide(
-        &self,
-        consumer: &Consumer,
-        purpose: &str,
-        field: &FieldPolicy,
-        regions: &[String],
-        now: DateTime<Utc>,
-    ) -> FieldDecision {
-        self.decide_scoped(consumer, purpose, field, regions, now).0
-    }
-
-    /// [`decide`](Self::decide), and whether the person's regions took part in it: when
-    /// no grant that could apply is limited to regions, the decision is the same for
-    /// every person (for this consumer, purpose and moment), which lets a request over
-    /// many persons take it once per field.
+    /// The decision for one field about one person whose linked region codes are
+    /// `regions`, and whether those regions took part in it: when no grant that could
+    /// apply is limited to regions, the decision is the same for every person (for this
+    /// consumer, purpose and moment), which lets a request over many persons take it
+    /// once per field.
     pub fn decide_scoped(
         &self,
         consumer: &Consumer,

@@ -305,25 +305,25 @@ async fn a_long_batch_answers_as_its_persons_one_at_a_time() {
     app.apply_policy(&format!(
         r#"
 [[consumers]]
-name = "spread-check"
+name = "batch-check"
 kind = "DEPARTMENT_SYSTEM"
 department = "civil_affairs"
 purposes = ["living_allowance_check"]
 
 [[grants]]
-consumer = "spread-check"
+consumer = "batch-check"
 purpose = "living_allowance_check"
 effect = "ALLOW"
 fields = ["Person.trainings", "Training.enrolmentId", "Training.result"]
 
 [[grants]]
-consumer = "spread-check"
+consumer = "batch-check"
 purpose = "living_allowance_check"
 effect = "MASK"
 fields = ["Training.traineeName"]
 
 [[grants]]
-consumer = "spread-check"
+consumer = "batch-check"
 purpose = "living_allowance_check"
 effect = "ALLOW"
 fields = ["Person.subsidies", "Subsidy.*"]
@@ -339,7 +339,7 @@ regions = ["{county}"]
         let app = &app;
         async move {
             let (status, body) = app
-                .gql_as("spread-check", "living_allowance_check", &q, vars, None)
+                .gql_as("batch-check", "living_allowance_check", &q, vars, None)
                 .await;
             assert_eq!(status, 200, "{body}");
             body
