@@ -186,20 +186,21 @@ async fn handle(
     if let Some(a) = &access {
         resp.errors.extend(a.refusals());
     }
-    // Nothing personal leaves before its access is durably recorded.
-    if let (Some(a), Some(audit)) = (&access, &state.audit) {
-        let events = a.audit_events(audit);
-        if !events.is_empty() {
-            if let Err(e) = audit.append(events).await {
-                tracing::error!(error = %e, "audit trail unavailable; response withheld");
-                return request_error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    HubError::AuditUnavailable,
-                    lang,
-                );
-            }
+    // Nothing personal leaves before its access is durably recorded: the request's
+    // remaining events (a long batch had most of its own committed while it was being
+    // answered) are taken now, committed while the response is rendered, and the response
+    // is sent only once they are durable.
+    let events = match (&access, &state.audit) {
+        (Some(a), Some(_)) if a.audit_failed() => {
+            return request_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                HubError::AuditUnavailable,
+                lang,
+            );
         }
-    }
+        (Some(a), Some(audit)) => Some((a.audit_events(audit), audit)),
+        _ => None,
+    };
     error::finalize(&mut resp, lang);
     let outcome = super::Outcome {
         code: resp.errors.first().and_then(|e| {
@@ -218,19 +219,41 @@ async fn handle(
             && !resp.errors.is_empty()
             && resp.errors.iter().all(|e| e.path.is_empty()),
     };
-    // A response about many persons is serialised off the async workers; a small one
-    // takes less than the hand-off.
+    // A response about many persons is serialised (and its value tree freed, after the
+    // answer is on its way) on a blocking thread; a small one takes less than the hand-off.
     let persons = access.as_ref().map_or(0, |a| a.subjects());
-    let json = if outcome.request_error {
-        // No field ran: the response carries errors and no `data` entry.
-        serde_json::to_vec(&json!({ "errors": resp.errors })).map_err(|_| ())
-    } else if persons <= INLINE_RESPONSE_PERSONS {
-        serde_json::to_vec(&resp).map_err(|_| ())
+    let rendering = if outcome.request_error || persons <= INLINE_RESPONSE_PERSONS {
+        Rendering::Inline(Box::new(resp))
     } else {
-        match tokio::task::spawn_blocking(move || serde_json::to_vec(&resp)).await {
-            Ok(r) => r.map_err(|_| ()),
-            Err(_) => Err(()),
+        Rendering::Spawned(tokio::task::spawn_blocking(move || {
+            (serde_json::to_vec(&resp), resp)
+        }))
+    };
+    if let Some((events, audit)) = events {
+        if !events.is_empty() {
+            if let Err(e) = audit.append(events).await {
+                tracing::error!(error = %e, "audit trail unavailable; response withheld");
+                return request_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    HubError::AuditUnavailable,
+                    lang,
+                );
+            }
         }
+    }
+    let json = match rendering {
+        // No field ran: the response carries errors and no `data` entry.
+        Rendering::Inline(resp) if outcome.request_error => {
+            serde_json::to_vec(&json!({ "errors": resp.errors })).map_err(|_| ())
+        }
+        Rendering::Inline(resp) => serde_json::to_vec(&*resp).map_err(|_| ()),
+        Rendering::Spawned(task) => match task.await {
+            Ok((json, resp)) => {
+                tokio::task::spawn_blocking(move || drop(resp));
+                json.map_err(|_| ())
+            }
+            Err(_) => Err(()),
+        },
     };
     match json {
         Ok(json) => {
@@ -247,6 +270,12 @@ async fn handle(
             request_error(StatusCode::INTERNAL_SERVER_ERROR, HubError::Internal, lang)
         }
     }
+}
+
+/// A response serialised after the audit commit, or one being serialised beside it.
+enum Rendering {
+    Inline(Box<async_graphql::Response>),
+    Spawned(tokio::task::JoinHandle<(serde_json::Result<Vec<u8>>, async_graphql::Response)>),
 }
 
 /// Why a request stops before execution: at the HTTP level, or as a GraphQL error.

@@ -345,6 +345,7 @@ regions = ["{county}"]
             body
         }
     };
+    let before = last_seq(&app).await;
     let batch = ask(
         format!("query($ids: [IdNumber!]!) {{ persons(idNumbers: $ids) {{ {fields} }} }}"),
         json!({ "ids": ids }),
@@ -352,6 +353,18 @@ regions = ["{county}"]
     .await;
     let persons = batch["data"]["persons"].as_array().unwrap();
     assert_eq!(persons.len(), ids.len());
+    // Most of a long batch's events are committed while the rest is answered: one event
+    // per person all the same, all of the request.
+    let batch_events = events_after(&app, before).await;
+    assert_eq!(batch_events.len(), ids.len());
+    let request = &batch_events[0].request_id;
+    assert!(batch_events.iter().all(|e| &e.request_id == request));
+    let audit = app.state.audit.clone().unwrap();
+    let by_subject: std::collections::HashMap<String, String> = batch_events
+        .into_iter()
+        .map(|e| (e.subject, e.fields))
+        .collect();
+    assert_eq!(by_subject.len(), ids.len());
 
     // Refusals counted over the persons one at a time, per (field, reason).
     let mut expected: std::collections::BTreeMap<(String, String), u64> = Default::default();
@@ -363,6 +376,13 @@ regions = ["{county}"]
         )
         .await;
         assert_eq!(persons[i], one["data"]["person"], "person {i} ({id})");
+        // The same accesses recorded as when the person is asked alone.
+        let alone = events_after(&app, last_seq(&app).await - 1).await;
+        assert_eq!(
+            by_subject.get(&audit.subject(id)),
+            Some(&alone[0].fields),
+            "person {i}"
+        );
         for e in one["errors"].as_array().into_iter().flatten() {
             let x = &e["extensions"];
             let key = (x["field"].to_string(), x["reason"].to_string());
@@ -398,5 +418,89 @@ regions = ["{county}"]
         got.keys().any(|(_, r)| r.contains("GRANT_OUT_OF_SCOPE")),
         "{got:?}"
     );
+    let report = archive_hub::audit::verify(app.state.dbs.hub(), &audit.verifying_key(), &[])
+        .await
+        .unwrap();
+    assert_eq!(report.first_bad, None);
     app.cleanup().await;
+}
+
+/// A person asked twice in one request (a long batch, then again with more fields):
+/// every field decided about them is in the audit trail once, whichever part of the
+/// response was committed first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_in_a_long_batch_and_again_has_every_field_audited_once() {
+    let b = &backends()[0];
+    let app = spawn_app(b).await;
+    let ids: Vec<String> =
+        archive_hub::seed::sample_ids(crate::common::PERSONS, crate::common::SEED, 300)
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+    let q = "query($ids: [IdNumber!]!, $id: IdNumber!) { \
+        all: persons(idNumbers: $ids) { idNumber } \
+        again: persons(idNumbers: $ids) { idNumber trainings { result } } \
+        one: person(idNumber: $id) { education { schooling { schoolName } } } }";
+    let before = last_seq(&app).await;
+    let (status, body) = app
+        .gql_lang(q, json!({ "ids": ids, "id": ids[299] }), None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["again"].as_array().unwrap().len(), ids.len());
+    let audit = app.state.audit.clone().unwrap();
+    let mut fields: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for e in events_after(&app, before).await {
+        let list: Vec<serde_json::Value> = serde_json::from_str(&e.fields).unwrap();
+        fields.entry(e.subject).or_default().extend(
+            list.iter()
+                .map(|f| f["field"].as_str().unwrap().to_string()),
+        );
+    }
+    assert_eq!(fields.len(), ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        let mut got = fields[&audit.subject(id)].clone();
+        got.sort();
+        let before_dedup = got.len();
+        got.dedup();
+        assert_eq!(got.len(), before_dedup, "person {i}: a field audited twice");
+        for f in ["Person.idNumber", "Person.trainings"] {
+            assert!(
+                got.iter().any(|g| g == f),
+                "person {i}: {f} missing in {got:?}"
+            );
+        }
+        assert_eq!(
+            got.iter().any(|g| g == "EducationSection.schooling"),
+            i == 299,
+            "person {i}: {got:?}"
+        );
+    }
+    app.cleanup().await;
+}
+
+/// The audit trail's last sequence number.
+async fn last_seq(app: &crate::common::TestApp) -> i64 {
+    use entities::hub::audit_event;
+    use sea_orm::QueryOrder;
+    audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::Seq)
+        .one(app.state.dbs.hub())
+        .await
+        .unwrap()
+        .map_or(0, |e| e.seq)
+}
+
+/// The audit events after `seq`, in order.
+async fn events_after(
+    app: &crate::common::TestApp,
+    seq: i64,
+) -> Vec<entities::hub::audit_event::Model> {
+    use entities::hub::audit_event;
+    use sea_orm::QueryOrder;
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.gt(seq))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(app.state.dbs.hub())
+        .await
+        .unwrap()
 }

@@ -933,6 +933,38 @@ async fn when_the_audit_trail_cannot_be_written_personal_data_is_refused() {
     app.cleanup().await;
 }
 
+/// A long batch has its events committed while it is answered — all of them, for a batch
+/// of exactly one early commit's size, leaving none for the end: a commit that failed on
+/// the way still withholds the whole answer.
+#[tokio::test]
+async fn a_batch_audited_while_answered_is_refused_when_that_audit_fails() {
+    let app = spawn_app(&backends()[0]).await;
+    let ids: Vec<String> =
+        archive_hub::seed::sample_ids(crate::common::PERSONS, crate::common::SEED, 128)
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+    use sea_orm::ConnectionTrait;
+    app.state
+        .dbs
+        .hub()
+        .execute_unprepared("DROP TABLE hub_audit_event")
+        .await
+        .unwrap();
+    let (status, body) = app
+        .gql_lang(
+            "query($ids: [IdNumber!]!) { persons(idNumbers: $ids) { idNumber trainings { traineeName } } }",
+            json!({ "ids": ids }),
+            None,
+        )
+        .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(codes(&body), vec!["AUDIT_UNAVAILABLE"], "{body}");
+    assert!(body["data"].is_null());
+    assert!(ids.iter().all(|id| !body.to_string().contains(id.as_str())));
+    app.cleanup().await;
+}
+
 #[tokio::test]
 async fn each_consumer_sees_only_the_fields_it_could_ever_be_allowed() {
     let app = spawn_app(&backends()[0]).await;

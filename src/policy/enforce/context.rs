@@ -48,6 +48,13 @@ struct State {
     refusals: Vec<(RefusalKey, Occurrences)>,
     /// Decisions taken (allow, mask, deny), counted into the metrics once per request.
     tally: [u64; 3],
+    /// Persons whose list item has been answered, waiting to be audited ahead of the
+    /// request's end ([`Access::take_finished`]).
+    finished: Vec<IdNumber>,
+    /// The fields of each person already handed to the audit trail in this request.
+    audited: HashMap<IdNumber, std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>>,
+    /// An early audit append failed: the response must be withheld.
+    audit_failed: bool,
 }
 
 /// The request's decision for `field` about `subject`: the one taken earlier, the one
@@ -212,10 +219,20 @@ impl Access {
             .insert(subject.clone(), Arc::new(regions));
     }
 
-    /// The audit events for every read decided in this request, one per person.
+    /// The audit events for every read decided in this request and not audited yet, one
+    /// per person.
     pub fn audit_events(&self, audit: &crate::audit::AuditLog) -> Vec<crate::audit::NewAuditEvent> {
+        let accesses = self.accesses();
+        self.events_of(accesses, audit)
+    }
+
+    fn events_of(
+        &self,
+        accesses: Vec<(IdNumber, Vec<FieldAccess>)>,
+        audit: &crate::audit::AuditLog,
+    ) -> Vec<crate::audit::NewAuditEvent> {
         let c = &self.consumer;
-        self.accesses()
+        accesses
             .into_iter()
             .map(|(id, fields)| crate::audit::NewAuditEvent {
                 occurred_at: self.time.now,
@@ -302,31 +319,104 @@ impl Access {
         self.state().decisions.len()
     }
 
-    /// The decisions taken in this request, per person (for the audit trail).
-    pub fn accesses(&self) -> Vec<(IdNumber, Vec<FieldAccess>)> {
-        let decisions = self.state().decisions.clone();
-        let mut out: Vec<(IdNumber, Vec<FieldAccess>)> = decisions
-            .into_iter()
-            .map(|(id, fields)| {
-                let mut fields: Vec<FieldAccess> = fields
-                    .into_iter()
-                    .map(|(field, d)| FieldAccess {
-                        field: field.to_string(),
-                        write: None,
-                        decision: match d {
-                            FieldDecision::Allow => Decision::Allowed,
-                            FieldDecision::Mask(_) => Decision::Masked,
-                            FieldDecision::Deny(_) => Decision::Denied,
-                        },
-                    })
-                    .collect();
-                fields.sort_by(|a, b| a.field.cmp(&b.field));
-                (id, fields)
-            })
-            .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        out
+    /// The decisions taken in this request and not yet audited, per person (for the
+    /// audit trail).
+    fn accesses(&self) -> Vec<(IdNumber, Vec<FieldAccess>)> {
+        let mut state = self.state();
+        let subjects: Vec<IdNumber> = state.decisions.keys().cloned().collect();
+        take_accesses(&mut state, subjects, false)
     }
+
+    /// Whether a person is registered exactly at `path` (a list item about one person has
+    /// just been answered): they are noted as finished, for [`Access::take_finished`].
+    pub(super) fn finish_item(&self, path: &QueryPathNode<'_>) -> bool {
+        let mut state = self.state();
+        let Some(subject) = locate(&state.subjects, path)
+            .0
+            .and_then(|n| n.subject.clone())
+        else {
+            return false;
+        };
+        state.finished.push(subject);
+        true
+    }
+
+    /// Once at least `min` persons are finished, their audit events (the decisions about
+    /// them so far), marked as audited: a long batch's events are committed while the rest
+    /// of it is still being answered. A decision taken about one of them later (the same
+    /// person elsewhere in the response) goes into an event of its own at the end.
+    pub(super) fn take_finished(
+        &self,
+        min: usize,
+        audit: &crate::audit::AuditLog,
+    ) -> Option<Vec<crate::audit::NewAuditEvent>> {
+        let mut state = self.state();
+        if state.finished.len() < min {
+            return None;
+        }
+        let subjects = std::mem::take(&mut state.finished);
+        let accesses = take_accesses(&mut state, subjects, true);
+        drop(state);
+        Some(self.events_of(accesses, audit))
+    }
+
+    /// Notes that an early audit append failed.
+    pub(super) fn fail_audit(&self) {
+        self.state().audit_failed = true;
+    }
+
+    /// Whether an audit append made during execution failed (nothing may be answered).
+    pub fn audit_failed(&self) -> bool {
+        self.state().audit_failed
+    }
+}
+
+/// The decisions about `subjects` not audited yet, sorted by person and field; `mark`:
+/// noted as audited (the request's last events need not be). A person listed twice, or
+/// with nothing new, is left out.
+fn take_accesses(
+    state: &mut State,
+    subjects: Vec<IdNumber>,
+    mark: bool,
+) -> Vec<(IdNumber, Vec<FieldAccess>)> {
+    let State {
+        decisions, audited, ..
+    } = state;
+    let mut out: Vec<(IdNumber, Vec<FieldAccess>)> = Vec::with_capacity(subjects.len());
+    for id in subjects {
+        let Some(fields) = decisions.get(&id) else {
+            continue;
+        };
+        let mut done = match (mark, audited.get_mut(&id)) {
+            (_, Some(done)) => Some(done),
+            (true, None) => Some(audited.entry(id.clone()).or_default()),
+            (false, None) => None,
+        };
+        let mut new: Vec<FieldAccess> = Vec::with_capacity(fields.len());
+        for (field, d) in fields {
+            let fresh = match done.as_deref_mut() {
+                Some(done) => done.insert(field.clone()),
+                None => true,
+            };
+            if fresh {
+                new.push(FieldAccess {
+                    field: field.to_string(),
+                    write: None,
+                    decision: match d {
+                        FieldDecision::Allow => Decision::Allowed,
+                        FieldDecision::Mask(_) => Decision::Masked,
+                        FieldDecision::Deny(_) => Decision::Denied,
+                    },
+                });
+            }
+        }
+        if !new.is_empty() {
+            new.sort_by(|a, b| a.field.cmp(&b.field));
+            out.push((id, new));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 impl Drop for Access {

@@ -9,9 +9,40 @@ use async_graphql::extensions::{
 use async_graphql::{ServerResult, Value};
 
 use super::context::{path_of, Access};
+use crate::audit::AuditLog;
 use crate::error::{ForbiddenReason, HubError};
 use crate::policy::mask::mask;
 use crate::policy::{DenyReason, FieldDecision};
+
+/// How many answered persons of a long list are audited at once while the rest is still
+/// being answered: the writer (another thread) and the database commit them meanwhile,
+/// instead of all after the last field.
+const EARLY_AUDIT_PERSONS: usize = 128;
+
+/// A list item: answered as any value; when it is a person's (a `persons` or `_entities`
+/// item), the persons answered so far are audited once there are enough of them. The
+/// item waits for that commit — the list, hence the response, is not complete before —
+/// while the other items go on. A failed commit withholds the whole response.
+async fn list_item(
+    ctx: &ExtensionContext<'_>,
+    info: ResolveInfo<'_>,
+    next: NextResolve<'_>,
+    access: &Access,
+) -> ServerResult<Option<Value>> {
+    let path = info.path_node;
+    let value = next.run(ctx, info).await;
+    if access.finish_item(path) {
+        if let Some(audit) = ctx.data_opt::<AuditLog>() {
+            if let Some(events) = access.take_finished(EARLY_AUDIT_PERSONS, audit) {
+                if let Err(e) = audit.append(events).await {
+                    tracing::error!(error = %e, "audit trail unavailable during a batch");
+                    access.fail_audit();
+                }
+            }
+        }
+    }
+    value
+}
 
 /// Applies the field-level policy to every field that carries personal data.
 pub struct PolicyExtension;
@@ -38,6 +69,9 @@ impl Extension for PolicyExtensionImpl {
         };
         if info.is_for_introspection {
             return next.run(ctx, info).await;
+        }
+        if info.parent_type.starts_with('[') {
+            return list_item(ctx, info, next, access).await;
         }
         if info.parent_type == "Query"
             && !crate::policy::root_field_allowed(access.consumer.kind, info.name)
