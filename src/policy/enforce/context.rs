@@ -388,6 +388,8 @@ fn take_accesses(
             continue;
         };
         let mut done = match (mark, audited.get_mut(&id)) {
+            // Only decided fields are ever marked: as many marked as decided is all of them.
+            (_, Some(done)) if done.len() == fields.len() => continue,
             (_, Some(done)) => Some(done),
             (true, None) => Some(audited.entry(id.clone()).or_default()),
             (false, None) => None,

@@ -1,5 +1,6 @@
 //! The async-graphql extension every field passes through: root fields reserved for some
-//! kinds of consumer, and the allow / mask / deny decision for catalog fields.
+//! kinds of consumer, the allow / mask / deny decision for catalog fields, and a long
+//! list's persons audited while the rest of it is answered.
 
 use std::sync::Arc;
 
