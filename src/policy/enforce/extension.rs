@@ -21,7 +21,8 @@ use crate::policy::{DenyReason, FieldDecision};
 const EARLY_AUDIT_PERSONS: usize = 128;
 
 /// A list item: answered as any value; when it is a person's (a `persons` or `_entities`
-/// item), the persons answered so far are audited once there are enough of them. The
+/// item, a screening report's row), the persons answered so far are audited once there
+/// are enough of them. The
 /// item waits for that commit — the list, hence the response, is not complete before —
 /// while the other items go on. A failed commit withholds the whole response.
 async fn list_item(
