@@ -262,8 +262,9 @@ fn print_keys(keys: &[(String, String)]) {
     }
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut config = Config::load(cli.config.as_deref())?;
+/// Runs one command with `config`, loaded from `cli.config` by the caller (the binary
+/// applies the allocator setting before its runtime starts).
+pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<()> {
     match cli.command {
         Command::Schema => {
             print!("{}", crate::graphql::sdl());

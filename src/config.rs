@@ -89,6 +89,11 @@ pub struct ServerConfig {
     /// over the budget waits its turn (within the request timeout); one larger than the
     /// whole budget runs alone.
     pub max_persons_in_flight: u32,
+    /// How long the allocator keeps freed memory before returning it to the system. Its
+    /// own default (1,000 ms) let a 1,000-ID batch peak at 140–155 MB of RSS over ~30 MB
+    /// of live data; 50 ms keeps it near 110–115 MB at no measurable CPU cost (README,
+    /// "Memory"). 0 returns memory at once (about 40 % more CPU on batches).
+    pub allocator_purge_delay_ms: u32,
 }
 
 /// Each department's source, keyed by its registry code (`[sources.civil_affairs]`); a
@@ -272,6 +277,7 @@ impl Default for ServerConfig {
             request_timeout_secs: 30,
             body_limit_bytes: 256 * 1024,
             max_persons_in_flight: 1500,
+            allocator_purge_delay_ms: 50,
         }
     }
 }
