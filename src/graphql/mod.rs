@@ -219,14 +219,16 @@ pub fn day_or_today(ctx: &Context<'_>, on: Option<scalars::Date>) -> Result<Naiv
 #[derive(Clone)]
 pub struct HubDb(pub sea_orm::DatabaseConnection);
 
-/// Adds what every request reads: its archive loader and its time.
+/// Adds what every request reads: its archive loader (batching under `gate`, which must
+/// wrap the request's execution) and its time.
 pub fn with_request_data(
     req: async_graphql::Request,
     sources: &Sources,
     max_batch: usize,
     time: RequestTime,
+    gate: &crate::sources::gate::PollGate,
 ) -> async_graphql::Request {
-    req.data(ArchiveLoader::per_request(sources.clone(), max_batch))
+    req.data(ArchiveLoader::per_request(sources.clone(), max_batch, gate))
         .data(time)
 }
 

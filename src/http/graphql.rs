@@ -163,13 +163,15 @@ async fn handle(
     let time = access
         .as_ref()
         .map_or_else(|| state.clock.request_time(), |a| a.time);
-    let mut req = with_request_data(req, &state.sources, state.limits.max_batch_ids, time)
+    let gate = crate::sources::gate::PollGate::default();
+    let mut req = with_request_data(req, &state.sources, state.limits.max_batch_ids, time, &gate)
         .data(crate::graphql::HubDb(state.dbs.hub().clone()))
         .data(state.reporter())
         .data(
             crate::graphql::departments::hrss_training::HistoryLoader::per_request(
                 state.reporter(),
                 state.limits.max_batch_ids,
+                &gate,
             ),
         );
     if let Some(a) = &access {
@@ -178,9 +180,8 @@ async fn handle(
     if let Some(audit) = &state.audit {
         req = req.data(audit.clone());
     }
-    let mut resp = state
-        .schema
-        .execute(req)
+    let mut resp = gate
+        .wrap(state.schema.execute(req))
         .instrument(tracing::info_span!("graphql"))
         .await;
     if let Some(a) = &access {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use tracing::Instrument;
 
+use super::gate::PollGate;
 use super::{DepartmentRecords, SourceError, Sources};
 use crate::departments::{Department, DeptMap};
 use crate::domain::{Archive, Provenance, Section, Unavailable};
@@ -26,10 +27,17 @@ impl ArchiveLoader {
         Self { sources }
     }
 
-    /// A fresh request-scoped loader; batches are cut at `max_batch` IDs.
-    pub fn per_request(sources: Sources, max_batch: usize) -> ArchiveDataLoader {
-        DataLoader::with_cache(Self::new(sources), tokio::spawn, HashMapCache::default())
-            .max_batch_size(max_batch.max(1))
+    /// A fresh request-scoped loader; batches are cut at `max_batch` IDs and read once
+    /// the request's future is between polls ([`PollGate`]), not after a timer.
+    pub fn per_request(sources: Sources, max_batch: usize, gate: &PollGate) -> ArchiveDataLoader {
+        let gate = gate.clone();
+        DataLoader::with_cache(
+            Self::new(sources),
+            move |read| gate.spawn(read),
+            HashMapCache::default(),
+        )
+        .max_batch_size(max_batch.max(1))
+        .delay(std::time::Duration::ZERO)
     }
 
     /// The archives of `ids`, every department read once.

@@ -13,6 +13,7 @@ use crate::domain::{Backend, Provenance, Section};
 use crate::id_number::IdNumber;
 
 pub mod cache;
+pub mod gate;
 pub mod loader;
 pub mod sql;
 pub mod subgraph;

@@ -134,6 +134,42 @@ async fn unknown_person_is_null_not_an_error() {
     }
 }
 
+/// Aliased `person` fields are siblings of one request: their reads are batched when the
+/// request's poll that asked for them ends, not by a timer — one statement per department.
+#[tokio::test]
+async fn aliased_person_fields_read_each_source_once() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let known = archive_hub::seed::sample_ids(crate::common::PERSONS, crate::common::SEED, 3);
+        let q = format!(
+            "query($a: IdNumber!, $b: IdNumber!, $c: IdNumber!) {{ \
+             a: person(idNumber: $a) {{ ...Archive }} b: person(idNumber: $b) {{ ...Archive }} \
+             c: person(idNumber: $c) {{ ...Archive }} }} {FULL}"
+        );
+        let vars = json!({ "a": known[0].to_string(), "b": known[1].to_string(), "c": known[2].to_string() });
+        let before = app.statements();
+        let body = app.gql(&q, vars).await;
+        let after = app.statements();
+        assert!(body["errors"].is_null(), "{b:?}: {body}");
+        for (k, id) in ["a", "b", "c"].iter().zip(&known) {
+            assert_eq!(
+                body["data"][k]["idNumber"],
+                id.to_string().as_str(),
+                "{b:?}: {body}"
+            );
+        }
+        for ((d, x), (_, y)) in before.iter().zip(&after) {
+            assert_eq!(
+                y - x,
+                1,
+                "{b:?}: {d:?} ran {} statements for three aliased persons",
+                y - x
+            );
+        }
+        app.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn persons_keeps_order_and_reads_each_source_once_whatever_the_batch_size() {
     for b in backends() {

@@ -299,13 +299,16 @@ impl HistoryLoader {
     pub fn per_request(
         reporter: crate::reporting::Reporter,
         max_batch: usize,
+        gate: &crate::sources::gate::PollGate,
     ) -> HistoryDataLoader {
+        let gate = gate.clone();
         async_graphql::dataloader::DataLoader::with_cache(
             Self(reporter),
-            tokio::spawn,
+            move |read| gate.spawn(read),
             async_graphql::dataloader::HashMapCache::default(),
         )
         .max_batch_size(max_batch.max(1))
+        .delay(std::time::Duration::ZERO)
     }
 }
 
