@@ -6,8 +6,10 @@
 //! reads — on tokio's millisecond timer, 1–2 ms of every request. Those siblings are
 //! polled one after another inside the request's one task, each asking for its key in its
 //! first poll, so "every key is in" is known exactly: when that poll of the request's
-//! future returns. The loaders get no delay; their reads are spawned through
-//! [`PollGate::spawn`], which holds each one until the request's future is between polls.
+//! future returns. Request loaders are built by [`PollGate::loader`]: no delay, their reads
+//! spawned through [`PollGate::spawn`], which holds each one until the request's future is
+//! between polls. (`DataLoader` still awaits its delay of zero, which tokio rounds up to
+//! the next millisecond tick: at most that, no longer 1–2 ms.)
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use futures::future::BoxFuture;
 use tokio::sync::Notify;
 
@@ -41,6 +44,23 @@ impl PollGate {
             inner: Box::pin(fut),
             gate: self.clone(),
         }
+    }
+
+    /// A request-scoped loader over `loader` whose batches (cut at `max_batch` keys) are
+    /// read through this gate instead of after a timer.
+    pub fn loader<T: Send + Sync + 'static>(
+        &self,
+        loader: T,
+        max_batch: usize,
+    ) -> DataLoader<T, HashMapCache> {
+        let gate = self.clone();
+        DataLoader::with_cache(
+            loader,
+            move |read| gate.spawn(read),
+            HashMapCache::default(),
+        )
+        .max_batch_size(max_batch.max(1))
+        .delay(std::time::Duration::ZERO)
     }
 
     /// Spawns a loader's read to start once the wrapped future is between polls (at once

@@ -30,14 +30,7 @@ impl ArchiveLoader {
     /// A fresh request-scoped loader; batches are cut at `max_batch` IDs and read once
     /// the request's future is between polls ([`PollGate`]), not after a timer.
     pub fn per_request(sources: Sources, max_batch: usize, gate: &PollGate) -> ArchiveDataLoader {
-        let gate = gate.clone();
-        DataLoader::with_cache(
-            Self::new(sources),
-            move |read| gate.spawn(read),
-            HashMapCache::default(),
-        )
-        .max_batch_size(max_batch.max(1))
-        .delay(std::time::Duration::ZERO)
+        gate.loader(Self::new(sources), max_batch)
     }
 
     /// The archives of `ids`, every department read once.

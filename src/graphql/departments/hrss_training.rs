@@ -295,20 +295,13 @@ pub type HistoryDataLoader =
     async_graphql::dataloader::DataLoader<HistoryLoader, async_graphql::dataloader::HashMapCache>;
 
 impl HistoryLoader {
-    /// A fresh request-scoped loader over `reporter`'s version log.
+    /// A fresh request-scoped loader over `reporter`'s version log, batching under `gate`.
     pub fn per_request(
         reporter: crate::reporting::Reporter,
         max_batch: usize,
         gate: &crate::sources::gate::PollGate,
     ) -> HistoryDataLoader {
-        let gate = gate.clone();
-        async_graphql::dataloader::DataLoader::with_cache(
-            Self(reporter),
-            move |read| gate.spawn(read),
-            async_graphql::dataloader::HashMapCache::default(),
-        )
-        .max_batch_size(max_batch.max(1))
-        .delay(std::time::Duration::ZERO)
+        gate.loader(Self(reporter), max_batch)
     }
 }
 
