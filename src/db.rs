@@ -21,13 +21,36 @@ pub struct DeptDb {
     /// False when the database could not be opened at start-up (serving only): the
     /// department is then served by a source that reports it unavailable.
     pub opened: bool,
+    /// Departments with the same pool id read one database through one pool.
+    pool: usize,
     statements: Arc<AtomicU64>,
+    pool_statements: Arc<AtomicU64>,
 }
 
 impl DeptDb {
-    /// Statements executed on this connection since start-up.
+    /// Statements that read this department since start-up (one that read several
+    /// departments on a shared pool counts for each).
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// Statements any department ran on this department's pool since start-up.
+    pub fn pool_statements(&self) -> u64 {
+        self.pool_statements.load(Ordering::Relaxed)
+    }
+
+    /// Departments with the same pool id share one database and pool.
+    pub fn pool_id(&self) -> usize {
+        self.pool
+    }
+
+    /// Where this department's SQL source reads.
+    fn source_pool(&self) -> sources::sql::round_trip::Pool {
+        sources::sql::round_trip::Pool {
+            conn: self.conn.clone(),
+            id: self.pool,
+            statements: self.statements.clone(),
+        }
     }
 }
 
@@ -58,7 +81,8 @@ impl Databases {
         let mut dbs = Vec::with_capacity(Department::ALL.len());
         for &d in Department::ALL {
             let mut opened = true;
-            let mut conn = match pools.connection(&pools.department_url(d)).await {
+            let url = pools.department_url(d);
+            let mut conn = match pools.connection(&url).await {
                 Ok(conn) => conn,
                 // Serving: a department that cannot be opened (a corrupt file, say) is
                 // down — its sections say so and /readyz names it — not a reason to stay
@@ -73,9 +97,11 @@ impl Databases {
             // A clone of a pool shares its connections but carries its own metric
             // callback: each department counts its own statements on a shared pool.
             let statements = Arc::new(AtomicU64::new(0));
-            let counter = statements.clone();
+            let (pool, pool_statements) = pools.counter(&url);
+            let (counter, on_pool) = (statements.clone(), pool_statements.clone());
             conn.set_metric_callback(move |_info| {
                 counter.fetch_add(1, Ordering::Relaxed);
+                on_pool.fetch_add(1, Ordering::Relaxed);
             });
             dbs.push((
                 d,
@@ -83,7 +109,9 @@ impl Databases {
                     department: d,
                     conn,
                     opened,
+                    pool,
                     statements,
+                    pool_statements,
                 },
             ));
         }
@@ -113,7 +141,7 @@ impl Databases {
     pub fn sources(&self) -> Result<Sources, sources::SourceError> {
         Sources::new(self.dbs.map(|d, db| {
             if db.opened {
-                sources::sql::source(d, db.conn.clone())
+                sources::sql::source(d, db.source_pool())
             } else {
                 std::sync::Arc::new(sources::Unopened(d))
             }
@@ -163,6 +191,8 @@ struct Pools {
     create: bool,
     users: HashMap<String, Vec<PoolUser>>,
     open: HashMap<String, DatabaseConnection>,
+    /// Per URL: the pool's id and its statement counter.
+    counters: HashMap<String, (usize, Arc<AtomicU64>)>,
 }
 
 /// What one user of a URL asks of its pool.
@@ -179,6 +209,7 @@ impl Pools {
             create,
             users: HashMap::new(),
             open: HashMap::new(),
+            counters: HashMap::new(),
         };
         for &d in Department::ALL {
             let sc = config.source(d);
@@ -209,6 +240,15 @@ impl Pools {
         } else {
             url.replace("?mode=rwc", "?mode=rw")
         }
+    }
+
+    /// The id and statement counter of the pool for `url`.
+    fn counter(&mut self, url: &str) -> (usize, Arc<AtomicU64>) {
+        let next = self.counters.len();
+        self.counters
+            .entry(url.to_string())
+            .or_insert_with(|| (next, Arc::new(AtomicU64::new(0))))
+            .clone()
     }
 
     /// The pool for `url`, opened (lazily: no connection is made yet) on first use.

@@ -4,7 +4,7 @@ use archive_hub::departments::Department;
 use archive_hub::id_number::IdNumber;
 use chrono::NaiveDate;
 use entities::civil_affairs::assistance;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::common::{backends, codes, spawn_app};
@@ -166,6 +166,88 @@ async fn aliased_person_fields_read_each_source_once() {
                 y - x
             );
         }
+        app.cleanup().await;
+    }
+}
+
+/// Departments that share a database are read in one statement per batch (a wide union),
+/// each still in exactly one; on SQLite every department is a database of its own.
+#[tokio::test]
+async fn departments_in_one_database_are_read_in_one_statement() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let id = app.report.samples[0].to_string();
+        let q =
+            format!("query($id: IdNumber!) {{ person(idNumber: $id) {{ ...Archive }} }} {FULL}");
+        let sql: Vec<Department> = Department::ALL
+            .iter()
+            .copied()
+            .filter(|d| !(app.veterans_remote() && *d == Department::Veterans))
+            .collect();
+        let pools = |app: &crate::common::TestApp| -> std::collections::BTreeMap<usize, u64> {
+            sql.iter()
+                .map(|d| {
+                    let db = app.state.dbs.get(*d);
+                    (db.pool_id(), db.pool_statements())
+                })
+                .collect()
+        };
+        let (before, per_dept) = (pools(&app), app.statements());
+        let body = app.gql(&q, json!({ "id": id })).await;
+        assert!(body["errors"].is_null(), "{b:?}: {body}");
+        assert_eq!(body["data"]["person"]["idNumber"], id.as_str());
+        let after = pools(&app);
+        for (pool, n) in &after {
+            assert_eq!(
+                n - before[pool],
+                1,
+                "{b:?}: pool {pool} ran {} statements",
+                n - before[pool]
+            );
+        }
+        if matches!(b, crate::common::Backend::Postgres(_)) {
+            assert_eq!(
+                after.len(),
+                1,
+                "every department on one PostgreSQL database"
+            );
+        }
+        for ((d, x), (_, y)) in per_dept.iter().zip(app.statements()) {
+            assert_eq!(y - x, 1, "{b:?}: {d:?} was read {} times", y - x);
+        }
+        app.cleanup().await;
+    }
+}
+
+/// A department whose table is broken is unavailable alone: the statement it shared with
+/// the others failed, and each was read again on its own.
+#[tokio::test]
+async fn a_broken_table_fails_only_its_own_department() {
+    for b in backends() {
+        let app = spawn_app(&b).await;
+        let id = app.report.samples[0].to_string();
+        let conn = &app.state.dbs.get(Department::Credit).conn;
+        conn.execute_unprepared("ALTER TABLE crd_blacklist RENAME TO crd_blacklist_gone")
+            .await
+            .expect("rename");
+        let body = app
+            .gql(
+                "query($id: IdNumber!) { person(idNumber: $id) { idNumber credit { blacklist { listedOn } } education { schooling { schoolName } } trainings { enrolmentId } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        let p = &body["data"]["person"];
+        assert_eq!(p["idNumber"], id.as_str(), "{b:?}: {body}");
+        assert!(p["credit"].is_null(), "{b:?}: {body}");
+        assert!(p["education"]["schooling"].is_array(), "{b:?}: {body}");
+        assert!(
+            !p["trainings"].as_array().unwrap().is_empty(),
+            "{b:?}: {body}"
+        );
+        assert_eq!(codes(&body), vec!["SOURCE_UNAVAILABLE"], "{b:?}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["department"], "credit");
+        let text = body.to_string();
+        assert!(!text.contains("crd_blacklist"), "leak: {text}");
         app.cleanup().await;
     }
 }

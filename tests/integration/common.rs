@@ -319,6 +319,11 @@ impl TestApp {
         Ok(())
     }
 
+    /// Whether veterans affairs is read through its subgraph in this run.
+    pub fn veterans_remote(&self) -> bool {
+        self.subgraph_statements.is_some()
+    }
+
     /// Statements run so far, per department.
     pub fn statements(&self) -> Vec<(Department, u64)> {
         Department::ALL

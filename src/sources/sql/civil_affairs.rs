@@ -1,9 +1,12 @@
 //! Civil affairs' SQL source: `civ_assistance`.
 
 use entities::civil_affairs::{assistance, AssistanceKind as DbKind};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::LazyLock;
+
+use sea_orm::DbErr;
 
 use super::{map_enum, Grouped, SqlQuery};
+use super::wide::{Read, Rows, SINGLE};
 use crate::domain::civil_affairs::{AssistanceKind, AssistanceRecord, CivilAffairsRecords};
 
 map_enum!(DbKind => AssistanceKind {
@@ -21,17 +24,16 @@ pub struct Query;
 impl SqlQuery for Query {
     type Records = CivilAffairsRecords;
 
-    async fn fetch(
-        db: &DatabaseConnection,
-        ids: Vec<String>,
-        out: &mut Grouped<CivilAffairsRecords>,
-    ) -> Result<(), DbErr> {
-        let rows = assistance::Entity::find()
-            .filter(assistance::Column::IdNumber.is_in(ids))
-            .order_by_asc(assistance::Column::IdNumber)
-            .order_by_asc(assistance::Column::ValidFrom)
-            .all(db)
-            .await?;
+    fn read() -> &'static Read {
+        static READ: LazyLock<Read> =
+            LazyLock::new(|| Read::single::<assistance::Entity>(assistance::Column::IdNumber));
+        &READ
+    }
+
+    fn decode(rows: &Rows, out: &mut Grouped<CivilAffairsRecords>) -> Result<(), DbErr> {
+        let mut rows: Vec<assistance::Model> = rows.all(SINGLE)?;
+        // A union has no order: each person's list is ordered here, by date, then id.
+        rows.sort_unstable_by_key(|m| (m.valid_from, m.id));
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.assistance.push(AssistanceRecord {

@@ -1,9 +1,12 @@
 //! The credit office's SQL source: `crd_blacklist`.
 
 use entities::credit::blacklist;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::LazyLock;
+
+use sea_orm::DbErr;
 
 use super::{Grouped, SqlQuery};
+use super::wide::{Read, Rows, SINGLE};
 use crate::domain::credit::{BlacklistEntry, CreditRecords};
 
 /// A table that is empty exactly when nothing was ever loaded for this department.
@@ -17,18 +20,16 @@ pub struct Query;
 impl SqlQuery for Query {
     type Records = CreditRecords;
 
-    async fn fetch(
-        db: &DatabaseConnection,
-        ids: Vec<String>,
-        out: &mut Grouped<CreditRecords>,
-    ) -> Result<(), DbErr> {
-        let rows = blacklist::Entity::find()
-            .filter(blacklist::Column::IdNumber.is_in(ids))
-            .order_by_asc(blacklist::Column::IdNumber)
-            .order_by_asc(blacklist::Column::ListedOn)
-            .order_by_asc(blacklist::Column::Id)
-            .all(db)
-            .await?;
+    fn read() -> &'static Read {
+        static READ: LazyLock<Read> =
+            LazyLock::new(|| Read::single::<blacklist::Entity>(blacklist::Column::IdNumber));
+        &READ
+    }
+
+    fn decode(rows: &Rows, out: &mut Grouped<CreditRecords>) -> Result<(), DbErr> {
+        let mut rows: Vec<blacklist::Model> = rows.all(SINGLE)?;
+        // A union has no order: each person's list is ordered here, by date, then id.
+        rows.sort_unstable_by_key(|m| (m.listed_on, m.id));
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.blacklist.push(BlacklistEntry {

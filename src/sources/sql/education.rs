@@ -1,9 +1,12 @@
 //! The education bureau's SQL source: `edu_schooling`.
 
 use entities::education::{schooling, SchoolType as DbSchoolType};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::LazyLock;
+
+use sea_orm::DbErr;
 
 use super::{map_enum, Grouped, SqlQuery};
+use super::wide::{Read, Rows, SINGLE};
 use crate::domain::education::{EducationRecords, SchoolType, SchoolingRecord};
 
 map_enum!(DbSchoolType => SchoolType {
@@ -21,17 +24,16 @@ pub struct Query;
 impl SqlQuery for Query {
     type Records = EducationRecords;
 
-    async fn fetch(
-        db: &DatabaseConnection,
-        ids: Vec<String>,
-        out: &mut Grouped<EducationRecords>,
-    ) -> Result<(), DbErr> {
-        let rows = schooling::Entity::find()
-            .filter(schooling::Column::IdNumber.is_in(ids))
-            .order_by_asc(schooling::Column::IdNumber)
-            .order_by_asc(schooling::Column::EnrolledOn)
-            .all(db)
-            .await?;
+    fn read() -> &'static Read {
+        static READ: LazyLock<Read> =
+            LazyLock::new(|| Read::single::<schooling::Entity>(schooling::Column::IdNumber));
+        &READ
+    }
+
+    fn decode(rows: &Rows, out: &mut Grouped<EducationRecords>) -> Result<(), DbErr> {
+        let mut rows: Vec<schooling::Model> = rows.all(SINGLE)?;
+        // A union has no order: each person's list is ordered here, by date, then id.
+        rows.sort_unstable_by_key(|m| (m.enrolled_on, m.id));
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.schooling.push(SchoolingRecord {

@@ -1,9 +1,12 @@
 //! HRSS social insurance's SQL source: `si_record`, one time-ranged table with a `kind`.
 
 use entities::hrss_social::{record, SocialRecordKind as DbKind};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::LazyLock;
+
+use sea_orm::DbErr;
 
 use super::{map_enum, Grouped, SqlQuery};
+use super::wide::{Read, Rows, SINGLE};
 use crate::domain::hrss_social::{SocialRecord, SocialRecordKind, SocialRecords};
 
 map_enum!(DbKind => SocialRecordKind {
@@ -21,17 +24,16 @@ pub struct Query;
 impl SqlQuery for Query {
     type Records = SocialRecords;
 
-    async fn fetch(
-        db: &DatabaseConnection,
-        ids: Vec<String>,
-        out: &mut Grouped<SocialRecords>,
-    ) -> Result<(), DbErr> {
-        let rows = record::Entity::find()
-            .filter(record::Column::IdNumber.is_in(ids))
-            .order_by_asc(record::Column::IdNumber)
-            .order_by_asc(record::Column::ValidFrom)
-            .all(db)
-            .await?;
+    fn read() -> &'static Read {
+        static READ: LazyLock<Read> =
+            LazyLock::new(|| Read::single::<record::Entity>(record::Column::IdNumber));
+        &READ
+    }
+
+    fn decode(rows: &Rows, out: &mut Grouped<SocialRecords>) -> Result<(), DbErr> {
+        let mut rows: Vec<record::Model> = rows.all(SINGLE)?;
+        // A union has no order: each person's list is ordered here, by date, then id.
+        rows.sort_unstable_by_key(|m| (m.valid_from, m.id));
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.records.push(SocialRecord {

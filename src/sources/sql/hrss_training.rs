@@ -1,16 +1,17 @@
 //! HRSS training's SQL source: enrolments joined (inside the department) with classes and
-//! institutions, certificates and subsidies — one statement per batch (see [`union`]).
+//! institutions, certificates and subsidies — one statement per batch.
+
+use std::sync::LazyLock;
 
 use entities::hrss_training as db;
 use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityName, EntityTrait,
+    IdenStatic, QueryFilter, QueryOrder,
 };
 
+use super::wide::{self, Branch, Join, Read, Rows};
 use super::{map_enum, Grouped, SqlQuery};
-use union::Row;
-
-mod union;
 use crate::domain::hrss_training::*;
 
 map_enum!(db::InstitutionKind => InstitutionKind {
@@ -39,37 +40,86 @@ pub type Migrator = migrations::HrssTrainingMigrator;
 
 pub struct Query;
 
+/// Which data set a row of the read carries.
+const ENROLMENT: i32 = 1;
+const CERTIFICATE: i32 = 2;
+const SUBSIDY: i32 = 3;
+
 impl SqlQuery for Query {
     type Records = TrainingFile;
 
-    async fn fetch(
-        conn: &DatabaseConnection,
-        ids: Vec<String>,
-        out: &mut Grouped<TrainingFile>,
-    ) -> Result<(), DbErr> {
-        read(conn, ids, out).await
+    /// Enrolments (with class and institution), certificates and subsidies as three
+    /// branches of one statement: as three statements they were three round trips and
+    /// three pooled connections per batch.
+    fn read() -> &'static Read {
+        static READ: LazyLock<Read> = LazyLock::new(|| {
+            let (e, c, i) = (enrolment::Entity, class::Entity, institution::Entity);
+            let (r, s) = (certificate::Entity, subsidy::Entity);
+            Read {
+                tables: vec![
+                    wide::Table::of::<enrolment::Entity>("e_"),
+                    wide::Table::of::<class::Entity>("c_"),
+                    wide::Table::of::<institution::Entity>("i_"),
+                    wide::Table::of::<certificate::Entity>("r_"),
+                    wide::Table::of::<subsidy::Entity>("s_"),
+                ],
+                branches: vec![
+                    Branch {
+                        k: ENROLMENT,
+                        from: e.table_name(),
+                        id_number: enrolment::Column::IdNumber.as_str(),
+                        joins: vec![
+                            Join {
+                                table: c.table_name(),
+                                column: class::Column::Id.as_str(),
+                                on: (e.table_name(), enrolment::Column::ClassId.as_str()),
+                            },
+                            Join {
+                                table: i.table_name(),
+                                column: institution::Column::Id.as_str(),
+                                on: (c.table_name(), class::Column::InstitutionId.as_str()),
+                            },
+                        ],
+                    },
+                    Branch {
+                        k: CERTIFICATE,
+                        from: r.table_name(),
+                        id_number: certificate::Column::IdNumber.as_str(),
+                        joins: Vec::new(),
+                    },
+                    Branch {
+                        k: SUBSIDY,
+                        from: s.table_name(),
+                        id_number: subsidy::Column::IdNumber.as_str(),
+                        joins: Vec::new(),
+                    },
+                ],
+            }
+        });
+        &READ
     }
-}
 
-/// The same read on any connection: the claim path reads a person's records inside the
-/// transaction that holds the person's claim guard, never from a cache.
-pub async fn read<C: ConnectionTrait>(
-    conn: &C,
-    ids: Vec<String>,
-    out: &mut Grouped<TrainingFile>,
-) -> Result<(), DbErr> {
-    {
+    fn decode(rows: &Rows, out: &mut Grouped<TrainingFile>) -> Result<(), DbErr> {
         let mut trainings = Vec::new();
         let mut certificates = Vec::new();
         let mut subsidies = Vec::new();
-        for row in union::read(conn, ids).await? {
-            match row {
-                Row::Enrolment(e, c, i) => trainings.push((e, c, i)),
-                Row::Certificate(c) => certificates.push(c),
-                Row::Subsidy(s) => subsidies.push(s),
+        for row in rows.iter() {
+            match row.k {
+                ENROLMENT => trainings.push((
+                    row.get::<enrolment::Model>("e_")?,
+                    row.optional::<class::Model>("c_")?,
+                    row.optional::<institution::Model>("i_")?,
+                )),
+                CERTIFICATE => certificates.push(row.get::<certificate::Model>("r_")?),
+                SUBSIDY => subsidies.push(row.get::<subsidy::Model>("s_")?),
+                other => {
+                    return Err(DbErr::Custom(format!(
+                        "HRSS training's read: unknown row kind {other}"
+                    )))
+                }
             }
         }
-        // The union has no order (an ORDER BY across its branches would sort one mixed
+        // A union has no order (an ORDER BY across its branches would sort one mixed
         // list); each list is ordered here as the archive shows it: by date, then id.
         trainings.sort_unstable_by_key(|(e, _, _)| (e.enrolled_on, e.id));
         certificates.sort_unstable_by_key(|c| (c.issued_on, c.id));
@@ -113,6 +163,21 @@ pub async fn read<C: ConnectionTrait>(
         }
         Ok(())
     }
+}
+
+/// The same read on any connection: the claim path reads a person's records inside the
+/// transaction that holds the person's claim guard, never from a cache.
+pub async fn read<C: ConnectionTrait>(
+    conn: &C,
+    ids: Vec<String>,
+    out: &mut Grouped<TrainingFile>,
+) -> Result<(), DbErr> {
+    let part = wide::Part {
+        read: Query::read(),
+        ids: &ids,
+    };
+    let rows = wide::read(conn, part).await?;
+    Query::decode(&rows, out)
 }
 
 fn training(

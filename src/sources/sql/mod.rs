@@ -3,7 +3,6 @@
 //! which source and which migrator each department has.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,11 +26,16 @@ macro_rules! sql_departments {
     ($( $(#[$meta:meta])* $variant:ident($module:ident) => $code:literal, $zh:literal, $en:literal; )*) => {
         $( pub mod $module; )*
 
-        /// The SQL source of department `d` over its connection.
-        pub fn source(d: Department, conn: DatabaseConnection) -> Arc<dyn DepartmentSource> {
+        /// The SQL source of department `d` over its pool.
+        pub fn source(d: Department, pool: round_trip::Pool) -> Arc<dyn DepartmentSource> {
             match d {
-                $( Department::$variant => SqlSource::<$module::Query>::arc(conn), )*
+                $( Department::$variant => SqlSource::<$module::Query>::arc(pool), )*
             }
+        }
+
+        /// Every department's read, for checks over all of them.
+        pub fn reads() -> Vec<(Department, &'static wide::Read)> {
+            vec![$( (Department::$variant, <$module::Query as SqlQuery>::read()), )*]
         }
 
         /// Applies (`up`) or rolls back department `d`'s migrations with its own migrator.
@@ -42,6 +46,9 @@ macro_rules! sql_departments {
         }
     };
 }
+
+pub mod round_trip;
+pub mod wide;
 
 crate::departments!(sql_departments);
 
@@ -60,30 +67,55 @@ pub async fn run<M: migrations::MigratorTrait>(
 /// Records of a batch of persons, keyed by ID number, each starting empty.
 pub type Grouped<T> = HashMap<String, T>;
 
-/// How one department's records are read: its statements, adding each record to its
-/// person's records in `out`.
+/// A batch of at most this many IDs reads its departments that share a database in one
+/// statement; a longer one reads each department in a statement of its own, concurrently,
+/// on as many connections — there the rows, not the round trips, are the cost, and one
+/// statement would run on one server process.
+pub const SHARED_MAX_IDS: usize = 32;
+
+/// How one department's records are read: its read as a wide union, and the decoding of
+/// its rows into its persons' records.
 pub trait SqlQuery: Send + Sync + 'static {
     type Records: PersonRecords;
 
-    fn fetch(
-        conn: &DatabaseConnection,
-        ids: Vec<String>,
-        out: &mut Grouped<Self::Records>,
-    ) -> impl Future<Output = Result<(), DbErr>> + Send;
+    /// The department's read (built once).
+    fn read() -> &'static wide::Read;
+
+    /// Adds each of its rows (its own only) to its person's records in `out`.
+    fn decode(rows: &wide::Rows, out: &mut Grouped<Self::Records>) -> Result<(), DbErr>;
 }
 
 /// A [`DepartmentSource`] over a department's SQL database.
 pub struct SqlSource<Q: SqlQuery> {
-    conn: DatabaseConnection,
+    pool: round_trip::Pool,
     _query: PhantomData<fn() -> Q>,
 }
 
 impl<Q: SqlQuery> SqlSource<Q> {
-    fn arc(conn: DatabaseConnection) -> Arc<dyn DepartmentSource> {
+    fn arc(pool: round_trip::Pool) -> Arc<dyn DepartmentSource> {
         Arc::new(Self {
-            conn,
+            pool,
             _query: PhantomData,
         })
+    }
+
+    async fn read(&self, keys: Vec<String>) -> Result<wide::Rows, DbErr> {
+        let shared = if keys.len() <= SHARED_MAX_IDS {
+            round_trip::read(&self.pool, Q::read(), keys.clone()).await
+        } else {
+            None
+        };
+        match shared {
+            Some(round_trip::Outcome::Rows(rows)) => Ok(rows),
+            Some(round_trip::Outcome::Failed(e)) => Err(e),
+            None | Some(round_trip::Outcome::Alone) => {
+                let part = wide::Part {
+                    read: Q::read(),
+                    ids: &keys,
+                };
+                wide::read(&self.pool.conn, part).await
+            }
+        }
     }
 }
 
@@ -99,8 +131,9 @@ impl<Q: SqlQuery> DepartmentSource for SqlSource<Q> {
             .map(|id| (id.as_str().to_owned(), Q::Records::default()))
             .collect();
         let keys = ids.iter().map(|id| id.as_str().to_owned()).collect();
-        Q::fetch(&self.conn, keys, &mut out)
+        self.read(keys)
             .await
+            .and_then(|rows| Q::decode(&rows, &mut out))
             .map_err(|e| SourceError::Query(e.to_string()))?;
         Ok(ids
             .iter()
@@ -111,13 +144,16 @@ impl<Q: SqlQuery> DepartmentSource for SqlSource<Q> {
             .collect())
     }
 
-    /// Runs the department's own statements for no ID: its tables must exist and answer,
+    /// Runs the department's own statement for no ID: its tables must exist and answer,
     /// which a bare connection check (or a missing or corrupt SQLite file) would not show.
     async fn ping(&self) -> Result<(), SourceError> {
-        let mut none = Grouped::<Q::Records>::new();
-        let read = Q::fetch(&self.conn, Vec::new(), &mut none);
-        match tokio::time::timeout(Duration::from_secs(2), read).await {
-            Ok(r) => r.map_err(|e| SourceError::Query(e.to_string())),
+        let part = wide::Part {
+            read: Q::read(),
+            ids: &[],
+        };
+        match tokio::time::timeout(Duration::from_secs(2), wide::read(&self.pool.conn, part)).await
+        {
+            Ok(r) => r.map(drop).map_err(|e| SourceError::Query(e.to_string())),
             Err(_) => Err(SourceError::Timeout),
         }
     }

@@ -1,9 +1,12 @@
 //! The poverty-alleviation office's SQL source: `pov_household_member`.
 
 use entities::poverty::{household_member, PovertyStatus as DbStatus};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::LazyLock;
+
+use sea_orm::DbErr;
 
 use super::{map_enum, Grouped, SqlQuery};
+use super::wide::{Read, Rows, SINGLE};
 use crate::domain::poverty::{PovertyRecord, PovertyRecords, PovertyStatus};
 
 map_enum!(DbStatus => PovertyStatus { Poor, Exited, Monitored });
@@ -19,17 +22,16 @@ pub struct Query;
 impl SqlQuery for Query {
     type Records = PovertyRecords;
 
-    async fn fetch(
-        db: &DatabaseConnection,
-        ids: Vec<String>,
-        out: &mut Grouped<PovertyRecords>,
-    ) -> Result<(), DbErr> {
-        let rows = household_member::Entity::find()
-            .filter(household_member::Column::IdNumber.is_in(ids))
-            .order_by_asc(household_member::Column::IdNumber)
-            .order_by_asc(household_member::Column::RegisteredOn)
-            .all(db)
-            .await?;
+    fn read() -> &'static Read {
+        static READ: LazyLock<Read> =
+            LazyLock::new(|| Read::single::<household_member::Entity>(household_member::Column::IdNumber));
+        &READ
+    }
+
+    fn decode(rows: &Rows, out: &mut Grouped<PovertyRecords>) -> Result<(), DbErr> {
+        let mut rows: Vec<household_member::Model> = rows.all(SINGLE)?;
+        // A union has no order: each person's list is ordered here, by date, then id.
+        rows.sort_unstable_by_key(|m| (m.registered_on, m.id));
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.households.push(PovertyRecord {

@@ -1,9 +1,12 @@
 //! The trade union's SQL source: `uni_record`.
 
 use entities::trade_union::{record, UnionRecordKind as DbKind};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::LazyLock;
+
+use sea_orm::DbErr;
 
 use super::{map_enum, Grouped, SqlQuery};
+use super::wide::{Read, Rows, SINGLE};
 use crate::domain::trade_union::{UnionRecord, UnionRecordKind, UnionRecords};
 
 map_enum!(DbKind => UnionRecordKind { Membership, DistressedWorker, ModelWorker });
@@ -19,17 +22,16 @@ pub struct Query;
 impl SqlQuery for Query {
     type Records = UnionRecords;
 
-    async fn fetch(
-        db: &DatabaseConnection,
-        ids: Vec<String>,
-        out: &mut Grouped<UnionRecords>,
-    ) -> Result<(), DbErr> {
-        let rows = record::Entity::find()
-            .filter(record::Column::IdNumber.is_in(ids))
-            .order_by_asc(record::Column::IdNumber)
-            .order_by_asc(record::Column::ValidFrom)
-            .all(db)
-            .await?;
+    fn read() -> &'static Read {
+        static READ: LazyLock<Read> =
+            LazyLock::new(|| Read::single::<record::Entity>(record::Column::IdNumber));
+        &READ
+    }
+
+    fn decode(rows: &Rows, out: &mut Grouped<UnionRecords>) -> Result<(), DbErr> {
+        let mut rows: Vec<record::Model> = rows.all(SINGLE)?;
+        // A union has no order: each person's list is ordered here, by date, then id.
+        rows.sort_unstable_by_key(|m| (m.valid_from, m.id));
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.records.push(UnionRecord {

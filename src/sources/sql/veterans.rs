@@ -1,9 +1,12 @@
 //! Veterans affairs' SQL source: `vet_veteran`.
 
 use entities::veterans::{veteran, VeteranCategory as DbCategory};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::LazyLock;
+
+use sea_orm::DbErr;
 
 use super::{map_enum, Grouped, SqlQuery};
+use super::wide::{Read, Rows, SINGLE};
 use crate::domain::veterans::{VeteranCategory, VeteranRecord, VeteransRecords};
 
 map_enum!(DbCategory => VeteranCategory {
@@ -21,17 +24,16 @@ pub struct Query;
 impl SqlQuery for Query {
     type Records = VeteransRecords;
 
-    async fn fetch(
-        db: &DatabaseConnection,
-        ids: Vec<String>,
-        out: &mut Grouped<VeteransRecords>,
-    ) -> Result<(), DbErr> {
-        let rows = veteran::Entity::find()
-            .filter(veteran::Column::IdNumber.is_in(ids))
-            .order_by_asc(veteran::Column::IdNumber)
-            .order_by_asc(veteran::Column::DischargedOn)
-            .all(db)
-            .await?;
+    fn read() -> &'static Read {
+        static READ: LazyLock<Read> =
+            LazyLock::new(|| Read::single::<veteran::Entity>(veteran::Column::IdNumber));
+        &READ
+    }
+
+    fn decode(rows: &Rows, out: &mut Grouped<VeteransRecords>) -> Result<(), DbErr> {
+        let mut rows: Vec<veteran::Model> = rows.all(SINGLE)?;
+        // A union has no order: each person's list is ordered here, by date, then id.
+        rows.sort_unstable_by_key(|m| (m.discharged_on, m.id));
         for m in rows {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.records.push(VeteranRecord {
