@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 
 use sea_orm::DbErr;
 
-use super::{Grouped, SqlQuery};
 use super::wide::{Read, Rows, SINGLE};
+use super::{Grouped, SqlQuery};
 use crate::domain::credit::{BlacklistEntry, CreditRecords};
 
 /// A table that is empty exactly when nothing was ever loaded for this department.

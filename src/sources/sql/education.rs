@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 
 use sea_orm::DbErr;
 
-use super::{map_enum, Grouped, SqlQuery};
 use super::wide::{Read, Rows, SINGLE};
+use super::{map_enum, Grouped, SqlQuery};
 use crate::domain::education::{EducationRecords, SchoolType, SchoolingRecord};
 
 map_enum!(DbSchoolType => SchoolType {

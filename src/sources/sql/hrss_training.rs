@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 use entities::hrss_training as db;
 use entities::hrss_training::{certificate, class, enrolment, institution, subsidy};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityName, EntityTrait,
-    IdenStatic, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityName, EntityTrait, IdenStatic,
+    QueryFilter, QueryOrder,
 };
 
 use super::wide::{self, Branch, Join, Read, Rows};

@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 
 use sea_orm::DbErr;
 
-use super::{map_enum, Grouped, SqlQuery};
 use super::wide::{Read, Rows, SINGLE};
+use super::{map_enum, Grouped, SqlQuery};
 use crate::domain::poverty::{PovertyRecord, PovertyRecords, PovertyStatus};
 
 map_enum!(DbStatus => PovertyStatus { Poor, Exited, Monitored });
@@ -23,8 +23,9 @@ impl SqlQuery for Query {
     type Records = PovertyRecords;
 
     fn read() -> &'static Read {
-        static READ: LazyLock<Read> =
-            LazyLock::new(|| Read::single::<household_member::Entity>(household_member::Column::IdNumber));
+        static READ: LazyLock<Read> = LazyLock::new(|| {
+            Read::single::<household_member::Entity>(household_member::Column::IdNumber)
+        });
         &READ
     }
 
