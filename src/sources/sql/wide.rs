@@ -120,14 +120,6 @@ impl Rows {
     pub fn all<M: FromQueryResult>(&self, prefix: &str) -> Result<Vec<M>, DbErr> {
         self.iter().map(|r| r.get(prefix)).collect()
     }
-
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
 }
 
 impl Row<'_> {
