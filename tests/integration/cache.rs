@@ -127,6 +127,73 @@ async fn a_write_through_one_instance_is_read_through_another_at_once() {
     let other = Application::build(config).await.expect("second instance");
     let other_addr = format!("http://{}", other.local_addr().unwrap());
     tokio::spawn(other.run_until_stopped());
+    write_here_read_there(&app, &other_addr).await;
+    app.cleanup().await;
+}
+
+/// The same across two hub **processes** on one PostgreSQL and one Redis: the second is
+/// `archive-hub serve`, started with the first one's database, data directory (its key
+/// files) and Redis, and nothing else in common.
+#[tokio::test]
+async fn a_write_through_one_hub_process_is_read_through_another_within_a_second() {
+    let pg = std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty());
+    let (Some(redis), Some(pg)) = (redis_url(), pg) else {
+        eprintln!("two-process cache test not run: it needs DATABASE_URL and REDIS_URL");
+        return;
+    };
+    let app = spawn_app_with(&crate::common::Backend::Postgres(pg), |c| {
+        c.cache.enabled = true;
+        c.cache.redis_url = Some(redis.clone());
+        c.cache.ttl_secs = 600;
+        c.cache.timeout_ms = 500;
+    })
+    .await;
+    let config = app.state.config.as_ref().clone();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cwd = tempfile::tempdir().unwrap();
+    let _other = tokio::process::Command::new(env!("CARGO_BIN_EXE_archive-hub"))
+        .arg("serve")
+        .current_dir(cwd.path())
+        .env("DATABASE_URL", config.database_url.as_deref().unwrap())
+        .env("REDIS_URL", &redis)
+        .env("ARCHIVE_HUB_DATA_DIR", &config.data_dir)
+        .env("ARCHIVE_HUB_SERVER__PORT", port.to_string())
+        .env("ARCHIVE_HUB_CACHE__ENABLED", "true")
+        .env("ARCHIVE_HUB_CACHE__TTL_SECS", "600")
+        .env("ARCHIVE_HUB_CACHE__TIMEOUT_MS", "500")
+        .env("ARCHIVE_HUB_LOG__FILTER", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start a second hub process");
+    let other_addr = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..300 {
+        if app
+            .client
+            .get(format!("{other_addr}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the second hub process did not start");
+    write_here_read_there(&app, &other_addr).await;
+    app.cleanup().await;
+}
+
+/// Reads a person through `other_addr` (cached there, in Redis), enrols them through
+/// `app`, and reads them through `other_addr` again at once: the new enrolment is there.
+async fn write_here_read_there(app: &TestApp, other_addr: &str) {
     let via_other = |query: &'static str, vars: Value| {
         let req = app
             .client
@@ -144,13 +211,13 @@ async fn a_write_through_one_instance_is_read_through_another_at_once() {
     let before = via_other(q, json!({ "id": who })).await;
     let known = before["data"]["person"]["trainings"]
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("{before}"))
         .len();
     // Cached now (in Redis). Write through the first instance …
-    let inst = directory_institution(&app).await;
-    let class = file_class(&app, DESK, "CACHE-C1", class_input(&inst.uscc)).await;
+    let inst = directory_institution(app).await;
+    let class = file_class(app, DESK, "CACHE-C1", class_input(&inst.uscc)).await;
     let class_id = receipt(&class, "fileClass")["recordId"].as_i64().unwrap();
-    let body = enrol(&app, DESK, "CACHE-E1", &who, class_id).await;
+    let body = enrol(app, DESK, "CACHE-E1", &who, class_id).await;
     let enrolment = receipt(&body, "enrol")["recordId"].as_i64().unwrap();
     // … and read through the second at once: the new enrolment is there.
     let started = std::time::Instant::now();
@@ -162,7 +229,6 @@ async fn a_write_through_one_instance_is_read_through_another_at_once() {
         trainings.iter().any(|t| t["enrolmentId"] == enrolment),
         "{after}"
     );
-    app.cleanup().await;
 }
 
 /// A Redis of the test's own on a free port (so that stopping it disturbs nothing else).
