@@ -27,10 +27,7 @@ impl SqlQuery for Query {
     }
 
     fn decode(rows: &Rows, out: &mut Grouped<CreditRecords>) -> Result<(), DbErr> {
-        let mut rows: Vec<blacklist::Model> = rows.all(SINGLE)?;
-        // A union has no order: each person's list is ordered here, by date, then id.
-        rows.sort_unstable_by_key(|m| (m.listed_on, m.id));
-        for m in rows {
+        for m in rows.sorted(SINGLE, |m: &blacklist::Model| (m.listed_on, m.id))? {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.blacklist.push(BlacklistEntry {
                     id: m.id,

@@ -31,10 +31,7 @@ impl SqlQuery for Query {
     }
 
     fn decode(rows: &Rows, out: &mut Grouped<EducationRecords>) -> Result<(), DbErr> {
-        let mut rows: Vec<schooling::Model> = rows.all(SINGLE)?;
-        // A union has no order: each person's list is ordered here, by date, then id.
-        rows.sort_unstable_by_key(|m| (m.enrolled_on, m.id));
-        for m in rows {
+        for m in rows.sorted(SINGLE, |m: &schooling::Model| (m.enrolled_on, m.id))? {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.schooling.push(SchoolingRecord {
                     id: m.id,

@@ -30,10 +30,9 @@ impl SqlQuery for Query {
     }
 
     fn decode(rows: &Rows, out: &mut Grouped<PovertyRecords>) -> Result<(), DbErr> {
-        let mut rows: Vec<household_member::Model> = rows.all(SINGLE)?;
-        // A union has no order: each person's list is ordered here, by date, then id.
-        rows.sort_unstable_by_key(|m| (m.registered_on, m.id));
-        for m in rows {
+        for m in rows.sorted(SINGLE, |m: &household_member::Model| {
+            (m.registered_on, m.id)
+        })? {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.households.push(PovertyRecord {
                     id: m.id,

@@ -31,10 +31,7 @@ impl SqlQuery for Query {
     }
 
     fn decode(rows: &Rows, out: &mut Grouped<VeteransRecords>) -> Result<(), DbErr> {
-        let mut rows: Vec<veteran::Model> = rows.all(SINGLE)?;
-        // A union has no order: each person's list is ordered here, by date, then id.
-        rows.sort_unstable_by_key(|m| (m.discharged_on, m.id));
-        for m in rows {
+        for m in rows.sorted(SINGLE, |m: &veteran::Model| (m.discharged_on, m.id))? {
             if let Some(p) = out.get_mut(m.id_number.as_str()) {
                 p.records.push(VeteranRecord {
                     id: m.id,

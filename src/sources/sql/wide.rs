@@ -116,9 +116,21 @@ impl Rows {
         })
     }
 
-    /// Every row as a record of the table under `prefix`.
-    pub fn all<M: FromQueryResult>(&self, prefix: &str) -> Result<Vec<M>, DbErr> {
-        self.iter().map(|r| r.get(prefix)).collect()
+    /// Every row as a record of the table under `prefix`, ordered by `key`: a union has
+    /// no order, so each person's list is ordered here (by date, then id).
+    pub fn sorted<M: FromQueryResult, K: Ord>(
+        &self,
+        prefix: &str,
+        key: impl FnMut(&M) -> K,
+    ) -> Result<Vec<M>, DbErr> {
+        let prefix = format!("{}{prefix}", self.ns);
+        let mut all = self
+            .rows
+            .iter()
+            .map(|(_, res)| M::from_query_result(res, &prefix))
+            .collect::<Result<Vec<M>, DbErr>>()?;
+        all.sort_unstable_by_key(key);
+        Ok(all)
     }
 }
 
